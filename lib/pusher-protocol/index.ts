@@ -1,0 +1,2 @@
+export * from './channel-names.js';
+export * from './signatures.js';
