@@ -15,4 +15,6 @@ export interface Broadcaster {
     payload: Record<string, unknown>,
     options?: BroadcastSendOptions,
   ): Promise<void>;
+  /** Releases what the driver opened (e.g. a Redis client it created); called on app shutdown. */
+  close?(): Promise<void>;
 }

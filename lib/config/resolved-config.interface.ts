@@ -1,4 +1,5 @@
 import type { ConfigSource } from '../errors/broadcast.exception.js';
+import type { BroadcastConnectionOptions } from './broadcast-options.interface.js';
 
 /**
  * Configuration after the cascade (option > config file > BROADCASTING_* env > default)
@@ -21,6 +22,11 @@ export interface ResolvedBroadcastConfig {
   encryptionMasterKey?: string;
   /** BROADCASTING_SERVER_HOST / _PORT / _SCALING. */
   server: { host: string; port: number; scaling?: 'redis' };
+  /**
+   * Named connections from the module options merged over the config file's (by name).
+   * Built-in driver names need no entry.
+   */
+  connections?: Record<string, BroadcastConnectionOptions>;
   /** Where each dotted key's value came from, e.g. `sources['app.key'] === 'env'`. */
   sources: Record<string, ConfigSource>;
 }

@@ -1,0 +1,64 @@
+/**
+ * Every configuration key of the cascade, with its environment variable and default.
+ * One table so the resolver, its error messages and the README cannot drift apart.
+ */
+export interface ConfigKey {
+  /** Dotted path in the options / config file, e.g. `redis.url`. */
+  path: string;
+  env: string;
+  default?: string | number;
+  /** Masked in error messages and logs. */
+  secret?: boolean;
+  kind: 'string' | 'port' | 'url' | 'scheme' | 'path' | 'host' | 'scaling' | 'base64-key';
+}
+
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  { path: 'default', env: 'BROADCASTING_DEFAULT', default: 'null', kind: 'string' },
+  {
+    path: 'redis.url',
+    env: 'BROADCASTING_REDIS_URL',
+    default: 'redis://127.0.0.1:6379',
+    kind: 'url',
+    secret: true,
+  },
+  { path: 'redis.prefix', env: 'BROADCASTING_REDIS_PREFIX', default: '', kind: 'string' },
+  { path: 'app.id', env: 'BROADCASTING_APP_ID', kind: 'string' },
+  { path: 'app.key', env: 'BROADCASTING_APP_KEY', kind: 'string' },
+  { path: 'app.secret', env: 'BROADCASTING_APP_SECRET', kind: 'string', secret: true },
+  { path: 'pusher.host', env: 'BROADCASTING_PUSHER_HOST', kind: 'host' },
+  { path: 'pusher.port', env: 'BROADCASTING_PUSHER_PORT', kind: 'port' },
+  { path: 'pusher.scheme', env: 'BROADCASTING_PUSHER_SCHEME', kind: 'scheme' },
+  { path: 'pusher.cluster', env: 'BROADCASTING_PUSHER_CLUSTER', kind: 'string' },
+  {
+    path: 'authEndpoint',
+    env: 'BROADCASTING_AUTH_ENDPOINT',
+    default: '/broadcasting/auth',
+    kind: 'path',
+  },
+  {
+    path: 'userAuthEndpoint',
+    env: 'BROADCASTING_USER_AUTH_ENDPOINT',
+    default: '/broadcasting/user-auth',
+    kind: 'path',
+  },
+  {
+    path: 'encryptionMasterKey',
+    env: 'BROADCASTING_ENCRYPTION_MASTER_KEY',
+    kind: 'base64-key',
+    secret: true,
+  },
+  { path: 'server.host', env: 'BROADCASTING_SERVER_HOST', default: '127.0.0.1', kind: 'host' },
+  { path: 'server.port', env: 'BROADCASTING_SERVER_PORT', default: 6001, kind: 'port' },
+  { path: 'server.scaling', env: 'BROADCASTING_SERVER_SCALING', kind: 'scaling' },
+];
+
+/** The environment variable naming the config file. */
+export const CONFIG_FILE_ENV = 'BROADCASTING_CONFIG';
+
+/** Searched in this order under the working directory when BROADCASTING_CONFIG is unset. */
+export const CONFIG_FILE_CANDIDATES = [
+  'config/broadcasting.mjs',
+  'config/broadcasting.js',
+  'config/broadcasting.cjs',
+  'config/broadcasting.json',
+];

@@ -1,0 +1,38 @@
+/**
+ * Messages of BroadcastConfigError, in one place. Values reach here already masked
+ * (see maskConfigValue); the rest are key names, file paths and sources.
+ */
+export const ConfigMessages = {
+  invalidValue: (path: string, shownValue: string, where: string, problem: string) =>
+    `Invalid broadcasting config ${path} = "${shownValue}" (from ${where}): ${problem}`,
+
+  problems: {
+    string: 'must be a string.',
+    port: 'must be a port number between 0 and 65535.',
+    url: 'must be a URL like redis://127.0.0.1:6379 or rediss://user:password@host:6380/0.',
+    scheme: 'must be "http" or "https".',
+    path: 'must be a route path starting with "/".',
+    host: 'must be a host name or IP without scheme or path (set the scheme and port keys separately).',
+    scaling: 'must be "redis" (or "off").',
+    base64Key: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).',
+    unknownDefault: (known: string[]) =>
+      `unknown driver or connection. Use one of: ${known.join(', ')} (or add it under "connections").`,
+  },
+
+  connectionWithoutDriver: (name: string, builtins: readonly string[]) =>
+    `Invalid broadcasting config connections.${name}: each connection needs a "driver" (${builtins.join(', ')} or a custom driver).`,
+
+  missingPusherCredential: (path: string, envName: string, connection: string, own: string) =>
+    `Invalid broadcasting config ${path} = (unset): the pusher driver of connection "${connection}" needs it. ` +
+    `Set ${envName}, "${path}" in the config file or the module options` +
+    (connection === 'pusher' ? '.' : `, or "${own}" on connections.${connection}.`),
+
+  configFileMissing: (envName: string, named: string, resolved: string) =>
+    `${envName} points at "${named}", which does not exist (resolved to ${resolved}). Fix the path or unset ${envName}.`,
+
+  configFileUnreadable: (path: string, error: unknown) =>
+    `Could not read the broadcasting config file ${path}: ${(error as Error)?.message ?? String(error)}`,
+
+  configFileNotObject: (path: string, values: unknown) =>
+    `The broadcasting config file ${path} must export an object (got ${Array.isArray(values) ? 'an array' : typeof values}).`,
+};

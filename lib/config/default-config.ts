@@ -1,0 +1,26 @@
+import { CONFIG_KEYS } from './config-keys.js';
+import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
+
+/**
+ * The configuration with every key at its default and nothing read from files or the
+ * environment: what the testing helpers use so tests do not depend on the machine.
+ */
+export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
+  const value = (path: string) => CONFIG_KEYS.find((key) => key.path === path)!.default;
+  return {
+    default: value('default') as string,
+    app: {},
+    redis: { url: value('redis.url') as string, prefix: value('redis.prefix') as string },
+    pusher: {},
+    authEndpoint: value('authEndpoint') as string,
+    userAuthEndpoint: value('userAuthEndpoint') as string,
+    server: { host: value('server.host') as string, port: value('server.port') as number },
+    connections: {},
+    sources: Object.fromEntries(
+      CONFIG_KEYS.filter((key) => key.default !== undefined).map((key) => [
+        key.path,
+        'default' as const,
+      ]),
+    ),
+  };
+}

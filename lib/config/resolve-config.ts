@@ -1,0 +1,276 @@
+import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
+import type {
+  BroadcastConnectionOptions,
+  BroadcastModuleOptions,
+} from './broadcast-options.interface.js';
+import { loadConfigFile } from './config-file.loader.js';
+import { ConfigMessages } from './config-messages.js';
+import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
+
+/** Drivers that ship with the package; `redis-pubsub` is the reference's name for `redis`. */
+export const BUILTIN_DRIVERS = ['null', 'log', 'redis', 'pusher', 'local'] as const;
+export const DRIVER_ALIASES: Record<string, string> = { 'redis-pubsub': 'redis' };
+
+export interface ResolveConfigContext {
+  /** @default process.env */
+  env?: Record<string, string | undefined>;
+  /** Where `config/broadcasting.*` is looked for. @default process.cwd() */
+  cwd?: string;
+}
+
+type Layer = { source: ConfigSource; values: Record<string, unknown>; where: string };
+
+/**
+ * Applies the configuration cascade key by key: option > config file > BROADCASTING_* env
+ * > default, then validates. Pure apart from reading the config file, so the standalone
+ * server and the module resolve the same way.
+ */
+export async function resolveBroadcastConfig(
+  options: BroadcastModuleOptions = {},
+  { env = process.env, cwd = process.cwd() }: ResolveConfigContext = {},
+): Promise<ResolvedBroadcastConfig> {
+  const file = await loadConfigFile(env, cwd);
+  const layers: Layer[] = [
+    {
+      source: 'option',
+      values: options as Record<string, unknown>,
+      where: 'BroadcastModule options',
+    },
+  ];
+  if (file) layers.push({ source: 'file', values: file.values, where: `config file ${file.path}` });
+
+  const resolved: Record<string, unknown> = {};
+  const sources: Record<string, ConfigSource> = {};
+  for (const key of CONFIG_KEYS) {
+    const found = pick(key, layers, env);
+    if (!found) continue;
+    sources[key.path] = found.source;
+    setPath(resolved, key.path, parseValue(key, found.value, found.source, found.where));
+  }
+
+  const connections = {
+    ...(isObject(file?.values.connections) ? file.values.connections : {}),
+    ...(options.connections ?? {}),
+  } as Record<string, BroadcastConnectionOptions>;
+
+  const config: ResolvedBroadcastConfig = {
+    default: resolved.default as string,
+    app: (resolved.app as ResolvedBroadcastConfig['app']) ?? {},
+    redis: resolved.redis as ResolvedBroadcastConfig['redis'],
+    pusher: (resolved.pusher as ResolvedBroadcastConfig['pusher']) ?? {},
+    authEndpoint: resolved.authEndpoint as string,
+    userAuthEndpoint: resolved.userAuthEndpoint as string,
+    encryptionMasterKey: resolved.encryptionMasterKey as string | undefined,
+    server: resolved.server as ResolvedBroadcastConfig['server'],
+    connections,
+    sources,
+  };
+  validateDefault(config, options, layers, env);
+  validateConnections(config);
+  return config;
+}
+
+function pick(
+  key: ConfigKey,
+  layers: Layer[],
+  env: Record<string, string | undefined>,
+): { value: unknown; source: ConfigSource; where: string } | undefined {
+  for (const layer of layers) {
+    const value = getPath(layer.values, key.path);
+    if (value !== undefined && value !== null) {
+      return { value, source: layer.source, where: `${layer.where} "${key.path}"` };
+    }
+  }
+  const fromEnv = env[key.env];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return { value: fromEnv, source: 'env', where: `env ${key.env}` };
+  }
+  if (key.default !== undefined) {
+    return { value: key.default, source: 'default', where: 'the default' };
+  }
+  return undefined;
+}
+
+/** Masks what must never be printed: secrets entirely, and the password inside a URL. */
+export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: unknown): string {
+  const text = String(value);
+  if (!key.secret) return text;
+  if (key.kind === 'url') {
+    try {
+      const url = new URL(text);
+      if (url.password) url.password = '****';
+      return url.toString();
+    } catch {
+      // Unparseable: it might still hold a password, so print nothing of it.
+      return '****';
+    }
+  }
+  return '****';
+}
+
+function fail(
+  key: ConfigKey,
+  value: unknown,
+  source: ConfigSource,
+  where: string,
+  problem: string,
+): never {
+  throw new BroadcastConfigError(
+    ConfigMessages.invalidValue(key.path, maskConfigValue(key, value), where, problem),
+    key.path,
+    source,
+  );
+}
+
+function parseValue(key: ConfigKey, value: unknown, source: ConfigSource, where: string): unknown {
+  switch (key.kind) {
+    case 'string':
+      if (typeof value === 'number') return String(value);
+      if (typeof value !== 'string')
+        fail(key, value, source, where, ConfigMessages.problems.string);
+      return value;
+    case 'port': {
+      const port =
+        typeof value === 'number'
+          ? value
+          : /^\d+$/.test(String(value).trim())
+            ? Number(value)
+            : NaN;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        fail(key, value, source, where, ConfigMessages.problems.port);
+      }
+      return port;
+    }
+    case 'url': {
+      let url: URL | undefined;
+      try {
+        url = new URL(String(value));
+      } catch {
+        url = undefined;
+      }
+      if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
+        fail(key, value, source, where, ConfigMessages.problems.url);
+      }
+      return String(value);
+    }
+    case 'scheme':
+      if (value !== 'http' && value !== 'https')
+        fail(key, value, source, where, ConfigMessages.problems.scheme);
+      return value;
+    case 'path':
+      if (typeof value !== 'string' || !value.startsWith('/')) {
+        fail(key, value, source, where, ConfigMessages.problems.path);
+      }
+      return value;
+    case 'host':
+      if (typeof value !== 'string' || value === '' || /[/\s]/.test(value)) {
+        fail(key, value, source, where, ConfigMessages.problems.host);
+      }
+      return value;
+    case 'scaling': {
+      const text = String(value).toLowerCase();
+      if (['', 'off', 'none', 'false'].includes(text)) return undefined;
+      if (text !== 'redis') fail(key, value, source, where, ConfigMessages.problems.scaling);
+      return 'redis';
+    }
+    case 'base64-key': {
+      const text = String(value);
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || Buffer.from(text, 'base64').length !== 32) {
+        fail(key, value, source, where, ConfigMessages.problems.base64Key);
+      }
+      return text;
+    }
+  }
+}
+
+function validateDefault(
+  config: ResolvedBroadcastConfig,
+  options: BroadcastModuleOptions,
+  layers: Layer[],
+  env: Record<string, string | undefined>,
+): void {
+  const connections = config.connections ?? {};
+  const name = config.default;
+  if (name in connections) return;
+  if (DRIVER_ALIASES[name]) config.default = DRIVER_ALIASES[name];
+  const known = new Set<string>([
+    ...BUILTIN_DRIVERS,
+    ...Object.keys(DRIVER_ALIASES),
+    ...Object.keys(connections),
+    ...Object.keys(options.drivers ?? {}),
+  ]);
+  if (!known.has(name)) {
+    const key = CONFIG_KEYS.find((k) => k.path === 'default')!;
+    const found = pick(key, layers, env)!;
+    fail(key, name, found.source, found.where, ConfigMessages.problems.unknownDefault([...known]));
+  }
+}
+
+/** Checks what every connection that uses a built-in driver needs, so a typo fails at boot. */
+function validateConnections(config: ResolvedBroadcastConfig): void {
+  const connections = config.connections ?? {};
+  const pusherUsers: Array<{ name: string; options: Record<string, unknown> }> = [];
+  if (config.default === 'pusher' && !('pusher' in connections)) {
+    pusherUsers.push({ name: 'pusher', options: {} });
+  }
+  for (const [name, connection] of Object.entries(connections)) {
+    if (!isObject(connection) || typeof connection.driver !== 'string') {
+      throw new BroadcastConfigError(
+        ConfigMessages.connectionWithoutDriver(name, BUILTIN_DRIVERS),
+        `connections.${name}.driver`,
+      );
+    }
+    const options = connection as Record<string, unknown>;
+    if (connection.driver === 'pusher') pusherUsers.push({ name, options });
+    if (
+      (connection.driver === 'redis' || connection.driver === 'redis-pubsub') &&
+      options.url !== undefined
+    ) {
+      const key = {
+        ...CONFIG_KEYS.find((k) => k.path === 'redis.url')!,
+        path: `connections.${name}.url`,
+      };
+      parseValue(key, options.url, 'option', `connection "${name}"`);
+    }
+  }
+  const credentials = [
+    ['appId', 'app.id', 'BROADCASTING_APP_ID'],
+    ['key', 'app.key', 'BROADCASTING_APP_KEY'],
+    ['secret', 'app.secret', 'BROADCASTING_APP_SECRET'],
+  ] as const;
+  for (const { name, options } of pusherUsers) {
+    for (const [own, path, envName] of credentials) {
+      const value = options[own] ?? getPath(config.app, path.slice(4));
+      if (value === undefined || value === '') {
+        throw new BroadcastConfigError(
+          ConfigMessages.missingPusherCredential(path, envName, name, own),
+          path,
+          config.sources[path] ?? 'default',
+        );
+      }
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function getPath(target: unknown, path: string): unknown {
+  let current: unknown = target;
+  for (const part of path.split('.')) {
+    if (!isObject(current)) return undefined;
+    current = current[part];
+  }
+  return current;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let current = target;
+  for (const part of parts.slice(0, -1)) {
+    current = (current[part] ??= {}) as Record<string, unknown>;
+  }
+  if (value !== undefined) current[parts[parts.length - 1]] = value;
+}

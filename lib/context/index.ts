@@ -1,0 +1,2 @@
+export * from './socket-id.context.js';
+export * from './socket-id.middleware.js';

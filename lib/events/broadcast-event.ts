@@ -1,0 +1,65 @@
+import { BroadcastMessages } from '../broadcast-messages.js';
+import { channelNames } from '../channels/channel.js';
+import {
+  BROADCASTABLE_METADATA,
+  type BroadcastableOptions,
+} from '../decorators/broadcastable.decorator.js';
+import { BroadcastException } from '../errors/broadcast.exception.js';
+import type { ShouldBroadcast } from './should-broadcast.interface.js';
+
+/** What a broadcastable event turns into before a driver sees it. */
+export interface ResolvedBroadcastEvent {
+  channels: string[];
+  event: string;
+  payload: Record<string, unknown>;
+  /** Connections named by the event; undefined means the default one. */
+  connections?: string[];
+  toOthers: boolean;
+}
+
+function metadataOf(event: object): BroadcastableOptions | undefined {
+  return Reflect.getMetadata(BROADCASTABLE_METADATA, event.constructor) as
+    BroadcastableOptions | undefined;
+}
+
+/**
+ * True for an instance of a `@Broadcastable()` class or any object with a `broadcastOn()`
+ * method (the runtime shape of {@link ShouldBroadcast}).
+ */
+export function isBroadcastableEvent(value: unknown): value is ShouldBroadcast {
+  if (value === null || typeof value !== 'object') return false;
+  return (
+    typeof (value as Partial<ShouldBroadcast>).broadcastOn === 'function' ||
+    metadataOf(value) !== undefined
+  );
+}
+
+/** Own enumerable data fields: Laravel broadcasts an event's public properties. */
+function ownFields(event: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(event).filter(([, value]) => typeof value !== 'function'),
+  );
+}
+
+/**
+ * Reads channels, name, payload and connection from an event, applying the defaults.
+ * Returns undefined when `broadcastWhen()` says no.
+ */
+export function resolveBroadcastEvent(event: object): ResolvedBroadcastEvent | undefined {
+  const candidate = event as Partial<ShouldBroadcast>;
+  const options = metadataOf(event) ?? {};
+  const className = event.constructor?.name || 'Object';
+  if (typeof candidate.broadcastOn !== 'function') {
+    throw new BroadcastException(BroadcastMessages.missingBroadcastOn(className));
+  }
+  if (candidate.broadcastWhen && candidate.broadcastWhen() === false) return undefined;
+  const connection = candidate.broadcastConnection?.() ?? options.connection;
+  return {
+    channels: channelNames(candidate.broadcastOn()),
+    event: candidate.broadcastAs?.() ?? options.as ?? className,
+    payload: candidate.broadcastWith?.() ?? ownFields(event),
+    connections:
+      connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection],
+    toOthers: options.toOthers === true,
+  };
+}

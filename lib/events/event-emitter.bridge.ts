@@ -1,0 +1,58 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { BroadcastMessages } from '../broadcast-messages.js';
+import { BroadcastManager } from '../broadcast-manager.js';
+import { hookEventEmitter, type HookableEmitter } from './event-emitter.hook.js';
+
+/**
+ * Connects EventEmitter2 (from the optional `@nestjs/event-emitter`) to the manager:
+ * broadcastable events are broadcast after their listeners. Does nothing when the
+ * package is not installed or `EventEmitterModule` is not imported.
+ */
+@Injectable()
+export class EventEmitterBridge implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Broadcast');
+  private unhook?: () => void;
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(BroadcastManager) private readonly manager: BroadcastManager,
+  ) {}
+
+  // onModuleInit runs before onApplicationBootstrap, where @OnEvent listeners are attached
+  // and where apps may start emitting, so no dispatch of a running app is missed.
+  async onModuleInit(): Promise<void> {
+    const emitter = await this.findEmitter();
+    if (!emitter) return;
+    this.unhook = hookEventEmitter(
+      emitter,
+      (event, socketId) => this.manager.broadcastDispatched(event, socketId),
+      (eventName, error) => this.logger.error(BroadcastMessages.listenerFailed(eventName, error)),
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.unhook?.();
+    this.unhook = undefined;
+  }
+
+  private async findEmitter(): Promise<HookableEmitter | undefined> {
+    let EventEmitter2: unknown;
+    try {
+      ({ EventEmitter2 } = await import('@nestjs/event-emitter'));
+    } catch {
+      return undefined; // optional peer not installed: no auto-broadcast
+    }
+    try {
+      return this.moduleRef.get(EventEmitter2 as never, { strict: false }) as HookableEmitter;
+    } catch {
+      return undefined; // EventEmitterModule not imported
+    }
+  }
+}

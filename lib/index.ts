@@ -1,0 +1,45 @@
+// Public API of `nestjs-broadcasting`. Internal tokens and helpers stay unexported.
+export { BroadcastModule } from './broadcast.module.js';
+export {
+  BroadcastManager,
+  type BroadcastMessage,
+  type PendingBroadcast,
+} from './broadcast-manager.js';
+export { Broadcast } from './broadcast.facade.js';
+export { Broadcastable, type BroadcastableOptions } from './decorators/broadcastable.decorator.js';
+export type { ShouldBroadcast } from './events/should-broadcast.interface.js';
+export {
+  Channel,
+  EncryptedPrivateChannel,
+  PresenceChannel,
+  PrivateChannel,
+  type ChannelLike,
+} from './channels/channel.js';
+export type { Broadcaster, BroadcastSendOptions } from './broadcasters/broadcaster.interface.js';
+export {
+  LocalBroadcastHub,
+  defaultLocalHub,
+  type HubListener,
+  type HubMessage,
+} from './broadcasters/local-hub.js';
+export * from './errors/index.js';
+export type {
+  BroadcastConnectionOptions,
+  BroadcasterFactory,
+  BroadcastErrorContext,
+  BroadcastModuleAsyncOptions,
+  BroadcastModuleOptions,
+  BroadcastOptionsFactory,
+  BuiltinDriverName,
+  CustomConnectionOptions,
+  LocalConnectionOptions,
+  LogConnectionOptions,
+  PusherConnectionOptions,
+  RedisConnectionOptions,
+} from './config/broadcast-options.interface.js';
+export { resolveBroadcastConfig, type ResolveConfigContext } from './config/resolve-config.js';
+export type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';
+export { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
+// Channel authorization (lib/auth): @ChannelAuth and what its callbacks see.
+export { ChannelAuth } from './decorators/channel-auth.decorator.js';
+export * from './auth/index.js';

@@ -1,0 +1,35 @@
+import type { Broadcaster } from '../broadcasters/broadcaster.interface.js';
+import { BroadcastManager } from '../broadcast-manager.js';
+import type { BroadcastModuleOptions } from '../config/broadcast-options.interface.js';
+import { defaultBroadcastConfig } from '../config/default-config.js';
+import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
+import { BroadcasterFake } from './broadcaster.fake.js';
+
+/**
+ * A real {@link BroadcastManager} (same validation, same event defaults, same toOthers)
+ * whose every connection is the fake, so nothing leaves the process.
+ */
+export class FakeBroadcastManager extends BroadcastManager {
+  constructor(
+    readonly fake: BroadcasterFake = new BroadcasterFake(),
+    config: ResolvedBroadcastConfig = defaultBroadcastConfig(),
+    options: BroadcastModuleOptions = {},
+  ) {
+    super(config, options);
+  }
+
+  override connection(_name?: string): Broadcaster {
+    return this.fake;
+  }
+}
+
+/**
+ * A manager whose `driver()` / `connection()` is `fake`. Use it with
+ * `Test.createTestingModule(...).overrideProvider(BroadcastManager).useValue(...)`,
+ * or pass it to `Broadcast.setManager()`.
+ */
+export function createFakeBroadcastManager(
+  fake: BroadcasterFake = new BroadcasterFake(),
+): FakeBroadcastManager {
+  return new FakeBroadcastManager(fake);
+}

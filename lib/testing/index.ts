@@ -1,0 +1,3 @@
+export { BroadcasterFake, type RecordedBroadcast } from './broadcaster.fake.js';
+export { createFakeBroadcastManager, FakeBroadcastManager } from './fake-broadcast-manager.js';
+export { BroadcastTestingModule } from './broadcast-testing.module.js';

@@ -1,0 +1,168 @@
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { BroadcastDriverError, BroadcastManager, BroadcastModule } from 'nestjs-broadcasting';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RedisBroadcaster } from '../../lib/broadcasters/redis.broadcaster.js';
+import { waitFor } from '../fixtures/core/wait-for.js';
+
+const prefix = `test-${process.pid}-${Math.random().toString(36).slice(2)}:`;
+const url = 'redis://127.0.0.1:6379';
+let subscriber: Redis;
+const received: Array<{ channel: string; message: string }> = [];
+
+beforeAll(async () => {
+  subscriber = new Redis(url);
+  subscriber.on('pmessage', (_pattern, channel, message) => received.push({ channel, message }));
+  await subscriber.psubscribe(`${prefix}*`);
+});
+afterAll(async () => {
+  await subscriber.quit();
+});
+
+function take(count: number) {
+  return waitFor(() => received.length >= count, `${count} Redis message(s)`).then(() =>
+    received.splice(0, count),
+  );
+}
+
+describe('redis driver against a real Redis', () => {
+  it("publishes Laravel's exact message on prefix + full channel name", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BroadcastModule.forRoot({ default: 'redis', redis: { url, prefix } })],
+    }).compile();
+    await moduleRef.init();
+    const manager = moduleRef.get(BroadcastManager);
+
+    await manager.send({
+      channels: ['private-orders.1', 'orders'],
+      event: 'order.shipped',
+      payload: { order_id: 1, note: 'é "quoted"' },
+      exceptSocketId: '123.456',
+    });
+
+    expect(await take(2)).toEqual([
+      {
+        channel: `${prefix}private-orders.1`,
+        message:
+          '{"event":"order.shipped","data":{"order_id":1,"note":"é \\"quoted\\""},"socket":"123.456"}',
+      },
+      {
+        channel: `${prefix}orders`,
+        message:
+          '{"event":"order.shipped","data":{"order_id":1,"note":"é \\"quoted\\""},"socket":"123.456"}',
+      },
+    ]);
+
+    await manager.send({ channels: 'orders', event: 'x', payload: {} });
+    expect((await take(1))[0].message).toBe('{"event":"x","data":{},"socket":null}');
+    await moduleRef.close();
+  });
+
+  it('accepts the name redis-pubsub', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BroadcastModule.forRoot({ default: 'redis-pubsub', redis: { url, prefix } })],
+    }).compile();
+    await moduleRef
+      .get(BroadcastManager)
+      .send({ channels: 'alias', event: 'e', payload: { a: 1 } });
+    expect(await take(1)).toEqual([
+      { channel: `${prefix}alias`, message: '{"event":"e","data":{"a":1},"socket":null}' },
+    ]);
+    await moduleRef.close();
+  });
+
+  it('sends every channel in one round trip (one pipeline, no single PUBLISH)', async () => {
+    const client = new Redis(url);
+    const pipeline = vi.spyOn(client, 'pipeline');
+    const publish = vi.spyOn(client, 'publish');
+    const driver = new RedisBroadcaster({
+      connection: 'redis',
+      client: client as never,
+      url,
+      prefix,
+    });
+
+    const channels = Array.from({ length: 5 }, (_, i) => `room-${i}`);
+    await driver.broadcast(channels, 'tick', { n: 1 });
+
+    expect(pipeline).toHaveBeenCalledTimes(1);
+    expect(publish).not.toHaveBeenCalled();
+    expect((await take(5)).map((m) => m.channel)).toEqual(channels.map((c) => prefix + c));
+    await client.quit();
+  });
+
+  it('quits the client it created on shutdown, never one it was given', async () => {
+    const given = new Redis(url);
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BroadcastModule.forRoot({
+          redis: { url, prefix },
+          connections: {
+            owned: { driver: 'redis', url },
+            shared: { driver: 'redis', client: given },
+          },
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    const manager = moduleRef.get(BroadcastManager);
+    await manager.send({ channels: 'c', event: 'e', connection: ['owned', 'shared'] });
+    await take(2);
+    const owned = await (manager.connection('owned') as unknown as { client: Promise<Redis> })
+      .client;
+    expect(owned.status).toBe('ready');
+
+    await moduleRef.close();
+
+    // quit() resolves on Redis's OK; the socket closes right after.
+    await waitFor(() => owned.status === 'end', 'the created client to end');
+    expect(given.status).toBe('ready');
+    expect(await given.ping()).toBe('PONG');
+    await given.quit();
+  });
+
+  it('creates its client with the given ioredis options', async () => {
+    const connectionName = `broadcast-${process.pid}-${Date.now()}`;
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        BroadcastModule.forRoot({
+          default: 'tuned',
+          connections: {
+            tuned: { driver: 'redis', url, prefix, redisOptions: { connectionName } },
+          },
+        }),
+      ],
+    }).compile();
+    await moduleRef.get(BroadcastManager).send({ channels: 'tuned', event: 'e' });
+    await take(1);
+    const admin = new Redis(url);
+    const clients = String(await admin.client('LIST'));
+    await admin.quit();
+    expect(clients).toContain(`name=${connectionName}`);
+    await moduleRef.close();
+  });
+
+  it('a failed publish is a BroadcastDriverError naming the connection, without the password', async () => {
+    const client = new Redis(url, { lazyConnect: true });
+    const failing = {
+      pipeline: () => ({
+        publish: () => undefined,
+        exec: async () => [[new Error('NOPERM no permissions'), null]] as Array<[Error, null]>,
+      }),
+      quit: () => client.quit(),
+      disconnect: () => client.disconnect(),
+    };
+    const driver = new RedisBroadcaster({
+      connection: 'main',
+      client: failing,
+      url: 'redis://:pw@h:1',
+      prefix,
+    });
+    const error = await driver.broadcast(['a'], 'e', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BroadcastDriverError);
+    expect((error as Error).message).toBe(
+      'Redis PUBLISH of "e" failed on connection "main": NOPERM no permissions',
+    );
+    client.disconnect();
+  });
+});
