@@ -20,7 +20,12 @@ export interface BroadcastAuthOptions {
    */
   enabled?: boolean;
   /**
-   * Guards to run before the endpoints, e.g. your session or JWT guard that sets `req.user`.
+   * Guards to run, in order, before the endpoints, e.g. your session or JWT guard that sets
+   * `req.user`. A class is taken from your providers when registered (so its dependencies
+   * are injected), else built with the app's injector; instances are used as given. Global
+   * guards (`APP_GUARD`, `useGlobalGuards`) do not run on these routes: list them here.
+   * A guard returning false gives 403 `unauthenticated`; an `HttpException` it throws
+   * (e.g. 401) is sent as is.
    * @default []
    */
   guards?: Array<Type<CanActivate> | CanActivate>;
