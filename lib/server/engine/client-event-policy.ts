@@ -1,0 +1,69 @@
+import { channelKind } from '../../pusher-protocol/channel-names.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { InboundMessage } from '../protocol/inbound-message.js';
+import type { PusherConnection } from './pusher-connection.js';
+
+const MAX_EVENT_NAME = 200;
+
+/** A client event that may be relayed: its channel, wire data and the sender's presence id. */
+export interface AcceptedClientEvent {
+  channel: string;
+  data: string;
+  /** Presence user id of the sender, or '' on private channels. */
+  userId: string;
+}
+
+/** Why a client event is refused: the message, and 4301 for the rate limit (else null). */
+export interface RefusedClientEvent {
+  refused: string;
+  code: number | null;
+}
+
+/**
+ * Pusher's rules for `client-*` events, in the order Pusher applies them: app setting,
+ * channel present, name length, private/presence only, sender subscribed, rate, size.
+ * Counts the event against the connection's per-second window.
+ */
+export function checkClientEvent(
+  conn: PusherConnection,
+  message: InboundMessage,
+): AcceptedClientEvent | RefusedClientEvent {
+  const { app } = conn;
+  const channel = message.channel;
+  if (!app.enableClientMessages)
+    return refuse('Client events are disabled for this app (enableClientMessages: false).');
+  if (typeof channel !== 'string')
+    return refuse(`Client event ${message.event.slice(0, 60)} needs a "channel" field.`);
+  if (message.event.length > MAX_EVENT_NAME)
+    return refuse(`Event names are at most ${MAX_EVENT_NAME} characters.`);
+  const kind = channelKind(channel);
+  if (kind !== 'private' && kind !== 'presence')
+    return refuse('Client events are only allowed on private and presence channels.');
+  const userId = conn.channels.get(channel);
+  if (userId === undefined)
+    return refuse(`Subscribe to ${channel.slice(0, 60)} before sending client events on it.`);
+
+  const now = Date.now();
+  if (now - conn.rateWindowStart >= 1000) {
+    conn.rateWindowStart = now;
+    conn.rateCount = 0;
+  }
+  const perSecond = app.limits.clientEventsPerSecond;
+  if (++conn.rateCount > perSecond)
+    return {
+      refused: `Client event rejected due to rate limit (${perSecond} per second).`,
+      code: CloseCode.CLIENT_EVENT_RATE_LIMIT,
+    };
+
+  const data =
+    typeof message.data === 'string'
+      ? message.data
+      : (JSON.stringify(message.data ?? null) ?? 'null');
+  if (Buffer.byteLength(data) > app.limits.maxEventBytes)
+    return refuse(`Client event data is larger than ${app.limits.maxEventBytes} bytes.`);
+  return { channel, data, userId };
+}
+
+function refuse(message: string): RefusedClientEvent {
+  return { refused: message, code: null };
+}

@@ -1,0 +1,124 @@
+import type { LocalBroadcastHub } from '../../broadcasters/local-hub.js';
+
+/** One Pusher-protocol application served by the broadcast server. */
+export interface ServerAppOptions {
+  /** App id, used in the HTTP API path `/apps/{id}`. */
+  id: string;
+  /** Public key, used in the WebSocket path `/app/{key}` and in `key:signature` auth strings. */
+  key: string;
+  /** Secret that signs channel auth and HTTP API requests. Never logged. */
+  secret: string;
+  /**
+   * A disabled app refuses connections with `pusher:error` 4003.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Most simultaneous connections; the next one gets 4004. `0` or omitted means unlimited.
+   * @default 0
+   */
+  maxConnections?: number;
+  /**
+   * Allow `client-*` events (whispers) on private and presence channels.
+   * @default true
+   */
+  enableClientMessages?: boolean;
+  /**
+   * Origins allowed to connect (`https://app.example.com`, `*` for any). Others get 4009.
+   * @default ['*']
+   */
+  allowedOrigins?: string[];
+  /**
+   * Per-app limits; every field has a safe default.
+   */
+  limits?: ServerAppLimits;
+}
+
+export interface ServerAppLimits {
+  /**
+   * Largest event `data` accepted from the HTTP API or a client event, in bytes (413 / 4301-range error).
+   * @default 10240
+   */
+  maxEventBytes?: number;
+  /**
+   * Most channels in one HTTP API trigger.
+   * @default 100
+   */
+  maxChannelsPerEvent?: number;
+  /**
+   * Most events in one `batch_events` call.
+   * @default 10
+   */
+  maxBatchSize?: number;
+  /**
+   * Client events a connection may send per second before it is refused (4301).
+   * @default 10
+   */
+  clientEventsPerSecond?: number;
+  /**
+   * Most members in one presence channel.
+   * @default 100
+   */
+  maxPresenceMembers?: number;
+  /**
+   * Largest presence `user_info` (the `channel_data` string), in bytes.
+   * @default 1024
+   */
+  maxPresenceMemberBytes?: number;
+}
+
+/** Options of the broadcast server, for `startBroadcastServer` and `BroadcastServerModule.forRoot`. */
+export interface BroadcastServerOptions {
+  /**
+   * Apps served. When omitted, one app from BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET.
+   */
+  apps?: ServerAppOptions[];
+  /**
+   * Interface to listen on when the server has its own port.
+   * @default '127.0.0.1' (BROADCASTING_SERVER_HOST)
+   */
+  host?: string;
+  /**
+   * Port when the server has its own port; `0` picks a free one.
+   * @default 6001 (BROADCASTING_SERVER_PORT)
+   */
+  port?: number;
+  /**
+   * Seconds of silence after which the server pings a connection (sent to clients as
+   * `activity_timeout`); a connection that stays silent for another `pongTimeout` is closed with 4201.
+   * @default 30
+   */
+  activityTimeout?: number;
+  /**
+   * Seconds to wait for a pong after the server's ping.
+   * @default 30
+   */
+  pongTimeout?: number;
+  /**
+   * Largest incoming WebSocket frame in bytes; larger frames close the connection (1009).
+   * @default 102400
+   */
+  maxPayloadBytes?: number;
+  /**
+   * Most bytes a connection may have waiting in its send buffer; a slower consumer is
+   * closed with 4100 so one slow client cannot grow the server's memory.
+   * @default 1048576
+   */
+  maxBufferedBytes?: number;
+  /**
+   * In-process hub the `local` driver publishes on.
+   * @default the package's shared hub
+   */
+  localHub?: LocalBroadcastHub | false;
+  /**
+   * Deliver broadcasts published on Redis by the `redis` driver (or by a Laravel app) in
+   * Laravel's body format. `true` uses BROADCASTING_REDIS_URL and _PREFIX.
+   * @default false
+   */
+  redis?: boolean | { url?: string; prefix?: string };
+  /**
+   * Join other server nodes over Redis (issue: horizontal scaling).
+   * @default undefined (BROADCASTING_SERVER_SCALING)
+   */
+  scaling?: 'redis';
+}

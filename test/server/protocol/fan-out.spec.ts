@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import {
+  RawClient,
+  startEngine,
+  TEST_APP,
+  waitFor,
+  type EngineHarness,
+} from '../support/engine-harness.js';
+
+let harness: EngineHarness | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await harness?.close();
+  harness = undefined;
+});
+
+describe('fan-out', () => {
+  it('serializes a publish once per channel and sends the same Buffer to every subscriber', async () => {
+    harness = await startEngine();
+    const clients = await Promise.all([0, 1, 2].map(() => RawClient.connect(harness!.url())));
+    for (const c of clients) {
+      await c.subscribe('a');
+      await c.subscribe('b');
+    }
+    const send = vi.spyOn(WebSocket.prototype, 'send');
+    harness.engine.publish(TEST_APP.id, ['a', 'b'], 'tick', '{"n":1}', clients[2].socketId);
+    const frames = send.mock.calls.map((call) => call[0]);
+    expect(frames).toHaveLength(4);
+    expect(frames[0]).toBeInstanceOf(Buffer);
+    expect(frames[1]).toBe(frames[0]);
+    expect(frames[3]).toBe(frames[2]);
+    expect(frames[2]).not.toBe(frames[0]);
+    expect(send.mock.calls[0][1]).toMatchObject({ binary: false });
+    send.mockRestore();
+    for (const c of clients.slice(0, 2)) {
+      expect((await c.next('tick', 'a')).data).toBe('{"n":1}');
+      expect((await c.next('tick', 'b')).data).toBe('{"n":1}');
+    }
+    clients.forEach((c) => c.close());
+  });
+
+  it('closes a slow consumer with 4100 once its send buffer passes maxBufferedBytes, and keeps serving the others', async () => {
+    harness = await startEngine({ maxBufferedBytes: 64 * 1024 });
+    const slow = await RawClient.connect(harness.url());
+    const fast = await RawClient.connect(harness.url());
+    await slow.subscribe('firehose');
+    await fast.subscribe('firehose');
+    slow.ws.pause(); // stops reading: the server's send buffer for it fills up
+    const payload = JSON.stringify({ blob: 'x'.repeat(64 * 1024) });
+    let fastCount = 0;
+    fast.ws.on('message', () => fastCount++);
+    for (let i = 0; i < 200 && slow.closeCode === undefined; i++) {
+      harness.engine.publish(TEST_APP.id, ['firehose'], 'blob', payload);
+      await new Promise((r) => setImmediate(r));
+      const stats = await harness.engine.channel(TEST_APP.id, 'firehose');
+      if (stats.subscriptionCount === 1) break;
+    }
+    slow.ws.resume();
+    expect(await slow.closed()).toBe(4100);
+    await waitFor(() => fastCount >= 1);
+    await fast.flush();
+    expect(fast.closeCode).toBeUndefined();
+    fast.close();
+  });
+});
