@@ -1,0 +1,99 @@
+import type {
+  AdapterHost,
+  AdapterPublish,
+  PresenceMember,
+  ServerAdapter,
+} from '../adapters/server-adapter.interface.js';
+
+/** Told when this node's first subscriber arrives on a channel (`true`) or its last leaves. */
+export type ChannelInterestListener = (appId: string, channel: string, occupied: boolean) => void;
+
+/** Which channels have local subscribers, and a way to follow changes. */
+export interface ChannelInterest {
+  occupiedChannels(appId: string): Iterable<string>;
+  onChange(listener: ChannelInterestListener): () => void;
+}
+
+/**
+ * Wraps the engine's adapter to observe its `channelOccupied` / `channelVacated` calls, so
+ * Redis delivery can SUBSCRIBE to a channel only while this node has subscribers on it.
+ * Every other call goes straight to the wrapped adapter.
+ */
+export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
+  private readonly occupied = new Map<string, Set<string>>();
+  private readonly listeners = new Set<ChannelInterestListener>();
+
+  constructor(readonly inner: ServerAdapter) {}
+
+  occupiedChannels(appId: string): Iterable<string> {
+    return this.occupied.get(appId) ?? [];
+  }
+
+  onChange(listener: ChannelInterestListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  channelOccupied(appId: string, channel: string): void {
+    this.inner.channelOccupied(appId, channel);
+    let channels = this.occupied.get(appId);
+    if (!channels) this.occupied.set(appId, (channels = new Set()));
+    if (channels.has(channel)) return;
+    channels.add(channel);
+    this.notify(appId, channel, true);
+  }
+
+  channelVacated(appId: string, channel: string): void {
+    this.inner.channelVacated(appId, channel);
+    const channels = this.occupied.get(appId);
+    if (!channels?.delete(channel)) return;
+    if (channels.size === 0) this.occupied.delete(appId);
+    this.notify(appId, channel, false);
+  }
+
+  private notify(appId: string, channel: string, occupied: boolean): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(appId, channel, occupied);
+      } catch {
+        // A failing observer must not break the engine's subscribe / unsubscribe path.
+      }
+    }
+  }
+
+  attach(host: AdapterHost) {
+    return this.inner.attach(host);
+  }
+  publish(message: AdapterPublish): void {
+    this.inner.publish(message);
+  }
+  joinPresence(appId: string, channel: string, socketId: string, member: PresenceMember) {
+    return this.inner.joinPresence(appId, channel, socketId, member);
+  }
+  leavePresence(appId: string, channel: string, socketId: string, userId: string) {
+    return this.inner.leavePresence(appId, channel, socketId, userId);
+  }
+  presenceMembers(appId: string, channel: string) {
+    return this.inner.presenceMembers(appId, channel);
+  }
+  cachedEvent(appId: string, channel: string) {
+    return this.inner.cachedEvent(appId, channel);
+  }
+  channels(appId: string, prefix?: string) {
+    return this.inner.channels(appId, prefix);
+  }
+  channel(appId: string, name: string) {
+    return this.inner.channel(appId, name);
+  }
+  connectionCount(appId: string) {
+    return this.inner.connectionCount(appId);
+  }
+  terminateUserConnections(appId: string, userId: string) {
+    return this.inner.terminateUserConnections(appId, userId);
+  }
+  close() {
+    this.listeners.clear();
+    this.occupied.clear();
+    return this.inner.close();
+  }
+}

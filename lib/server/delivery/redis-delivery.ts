@@ -1,0 +1,156 @@
+import { BroadcastDriverError } from '../../errors/broadcast.exception.js';
+import type { ChannelInterest } from './channel-interest-adapter.js';
+import type { DeliveryLogger, DeliveryTarget } from './delivery-target.interface.js';
+import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
+import {
+  loadRedisSubscriberFactory,
+  redactRedisUrl,
+  type RedisSubscriberClient,
+} from './load-ioredis.js';
+
+export interface RedisDeliveryOptions {
+  /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
+  url: string;
+  /** Prefix of every Redis channel, as the redis driver publishes (BROADCASTING_REDIS_PREFIX). */
+  prefix: string;
+  /** The app Redis broadcasts belong to: Laravel's message carries no app id. */
+  appId: string;
+  /** Which channels have local subscribers: one SUBSCRIBE per such channel, while it has them. */
+  interest: ChannelInterest;
+  logger?: DeliveryLogger;
+}
+
+/**
+ * Consumes what the `redis` driver (or a Laravel app) publishes, on one dedicated subscriber
+ * connection, and hands each message to the engine once, with its `socket` excluded.
+ * Malformed messages are dropped and each kind of problem is logged once, never thrown.
+ */
+export class RedisDelivery {
+  private readonly reported = new Set<string>();
+  private readonly subscribed = new Set<string>();
+  private stopInterest?: () => void;
+  private closed = false;
+
+  private constructor(
+    private readonly target: DeliveryTarget,
+    private readonly client: RedisSubscriberClient,
+    private readonly options: RedisDeliveryOptions,
+    private readonly logger: DeliveryLogger,
+  ) {}
+
+  /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
+  static async start(
+    target: DeliveryTarget,
+    options: RedisDeliveryOptions,
+  ): Promise<RedisDelivery> {
+    const create = await loadRedisSubscriberFactory();
+    const logger = options.logger ?? console;
+    const delivery = new RedisDelivery(target, create(options.url), options, logger);
+    await delivery.connect();
+    return delivery;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopInterest?.();
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const { client, options } = this;
+    const where = redactRedisUrl(options.url);
+    client.on('error', (error) =>
+      this.reportOnce(
+        `connection:${(error as { code?: string }).code ?? error.message}`,
+        `Redis delivery from ${where}: ${error.message} (retrying).`,
+      ),
+    );
+    // One line per outage, not per retry; ioredis subscribes again by itself on reconnect.
+    let outage = false;
+    client.on('reconnecting', () => {
+      if (outage || this.closed) return;
+      outage = true;
+      this.logger.warn(`Redis delivery lost its connection to ${where}; reconnecting.`);
+    });
+    client.on('ready', () => {
+      if (!outage) return;
+      outage = false;
+      this.logger.warn(`Redis delivery reconnected to ${where} and subscribed again.`);
+    });
+    client.on('message', (channel, message) => this.onMessage(channel, message));
+    try {
+      await client.connect();
+    } catch (cause) {
+      client.disconnect();
+      throw new BroadcastDriverError(
+        `The broadcast server cannot connect to Redis at ${redactRedisUrl(options.url)} ` +
+          `(${cause instanceof Error ? cause.message : String(cause)}). Start Redis or fix ` +
+          `BROADCASTING_REDIS_URL / the server option redis.url.`,
+        { cause },
+      );
+    }
+
+    const interest = options.interest;
+    this.stopInterest = interest.onChange((appId, channel, occupied) => {
+      if (appId === options.appId) this.follow(channel, occupied);
+    });
+    const initial = [...interest.occupiedChannels(options.appId)];
+    for (const channel of initial) this.subscribed.add(channel);
+    if (initial.length > 0) await client.subscribe(...initial.map((c) => options.prefix + c));
+  }
+
+  private follow(channel: string, occupied: boolean): void {
+    if (this.closed || occupied === this.subscribed.has(channel)) return;
+    const redisChannel = this.options.prefix + channel;
+    if (occupied) this.subscribed.add(channel);
+    else this.subscribed.delete(channel);
+    const command = occupied
+      ? this.client.subscribe(redisChannel)
+      : this.client.unsubscribe(redisChannel);
+    command.catch((error: Error) => {
+      if (!this.closed)
+        this.reportOnce(
+          `command:${occupied}`,
+          `Redis delivery could not ${occupied ? 'SUBSCRIBE to' : 'UNSUBSCRIBE from'} ` +
+            `"${redisChannel}": ${error.message}.`,
+        );
+    });
+  }
+
+  private onMessage(redisChannel: string, body: string): void {
+    const { prefix, appId } = this.options;
+    if (!redisChannel.startsWith(prefix)) return;
+    const channel = redisChannel.slice(prefix.length);
+    const message = parseLaravelRedisMessage(channel, body);
+    if (typeof message === 'string') return this.drop(message, redisChannel);
+    try {
+      this.target.publish(appId, [channel], message.event, message.data, message.socket);
+    } catch (error) {
+      this.reportOnce(
+        'publish',
+        `Redis broadcast on "${redisChannel}" failed to fan out: ` +
+          `${error instanceof Error ? error.message : String(error)}.`,
+      );
+    }
+  }
+
+  private drop(problem: RedisMessageProblem, redisChannel: string): void {
+    this.reportOnce(
+      `message:${problem}`,
+      `Dropped a Redis broadcast on "${redisChannel.slice(0, 120)}": ${problem}. Expected ` +
+        `Laravel's body {"event": name, "data": payload, "socket": socketId|null}. ` +
+        `Further messages with this problem are dropped without a log line.`,
+    );
+  }
+
+  private reportOnce(kind: string, message: string): void {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    this.logger.warn(message);
+  }
+}

@@ -1,0 +1,86 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server } from 'node:http';
+import { BROADCAST_CONFIG } from '../../constants.js';
+import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
+import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
+import { attachToHttpServer } from './attach-to-http-server.js';
+import type { BroadcastServerModuleOptions } from './broadcast-server-module-options.interface.js';
+import { BROADCAST_SERVER_MODULE_OPTIONS } from './broadcast-server.constants.js';
+import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
+import { listenOwnHttpServer, type OwnHttpServer } from './own-http-server.js';
+import { silentLogger } from './server-logger.js';
+
+/**
+ * The broadcast server inside a Nest app. Starts when the module initializes (on the app's
+ * HTTP server, or on its own `port`) and closes every socket before the app's HTTP server
+ * shuts down. Inject it to reach the engine or the address.
+ */
+@Injectable()
+export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown {
+  private runtime?: BroadcastServerRuntime;
+  private own?: OwnHttpServer;
+  private detach?: () => void;
+
+  constructor(
+    @Inject(BROADCAST_SERVER_MODULE_OPTIONS) private readonly options: BroadcastServerModuleOptions,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() @Inject(BROADCAST_CONFIG) private readonly config?: ResolvedBroadcastConfig,
+  ) {}
+
+  /** The protocol engine: `engine.publish(appId, channels, event, data)` and the channel queries. */
+  get engine(): PusherServerEngine {
+    if (!this.runtime)
+      throw new Error('The broadcast server has not started yet: it starts in onModuleInit.');
+    return this.runtime.engine;
+  }
+
+  /** `http://host:port` when the server has its own port; undefined when it shares the app's. */
+  get url(): string | undefined {
+    return this.own?.url;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const { logger: given, ...serverOptions } = this.options;
+    const logger = given === false ? silentLogger : (given ?? new Logger('BroadcastServer'));
+    this.runtime = await BroadcastServerRuntime.create(serverOptions, {
+      config: this.config,
+      logger,
+    });
+    const appServer = this.options.port === undefined ? this.appHttpServer() : undefined;
+    try {
+      if (appServer) {
+        this.detach = attachToHttpServer(appServer, this.runtime);
+        logger.log("Broadcast server attached to the app's HTTP server (/app/{key}, /apps/{id})");
+      } else {
+        const { host, port } = this.runtime.options;
+        this.own = await listenOwnHttpServer(this.runtime, host, port);
+        logger.log(`Broadcast server listening on ${this.own.url} (/app/{key}, /apps/{id})`);
+      }
+    } catch (error) {
+      await this.runtime.close();
+      throw error;
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runtime?.close();
+    this.detach?.();
+    await this.own?.close();
+  }
+
+  private appHttpServer(): Server | undefined {
+    try {
+      return this.adapterHost?.httpAdapter?.getHttpServer() as Server | undefined;
+    } catch {
+      return undefined; // an application context without HTTP
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { resolveBroadcastConfig } from '../../config/resolve-config.js';
+import { BroadcastException } from '../../errors/broadcast.exception.js';
+import { consoleLogger } from './server-logger.js';
+import { startBroadcastServer, type BroadcastServerHandle } from './start-broadcast-server.js';
+
+export const SERVE_USAGE = `Usage: nestjs-broadcasting serve [options]
+
+Runs the Pusher-protocol broadcast server (WebSocket /app/{key}, HTTP API /apps/{id}, GET /up).
+Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*) and the
+BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
+BROADCASTING_SERVER_HOST / _PORT, BROADCASTING_REDIS_URL / _PREFIX).
+
+  --host <address>       interface to listen on            (default 127.0.0.1)
+  --port <number>        port to listen on, 0 for any free (default 6001)
+  --redis                deliver broadcasts published on Redis (Laravel's format)
+  --no-redis             do not, even if a Redis URL is configured
+  --redis-url <url>      Redis to subscribe to (implies --redis)
+  --redis-prefix <text>  prefix of the Redis channels
+  --config <file>        configuration file (instead of config/broadcasting.*)
+  -h, --help             show this help
+
+Stops cleanly on SIGINT / SIGTERM.`;
+
+/** What `serve`'s flags ask for; undefined fields fall through to the cascade. */
+export interface ServeArguments {
+  help?: boolean;
+  host?: string;
+  port?: number;
+  redis?: boolean;
+  redisUrl?: string;
+  redisPrefix?: string;
+  config?: string;
+}
+
+/** A command line the bin cannot run; the message says what is wrong. */
+export class ServeUsageError extends Error {}
+
+/** Parses `serve [--flag value | --flag=value ...]`. */
+export function parseServeArguments(argv: string[]): ServeArguments {
+  const args = [...argv];
+  const command = args.shift();
+  if (command === '-h' || command === '--help') return { help: true };
+  if (command !== 'serve')
+    throw new ServeUsageError(
+      command === undefined
+        ? 'Missing command: use "serve".'
+        : `Unknown command "${command}": use "serve".`,
+    );
+  const parsed: ServeArguments = {};
+  while (args.length > 0) {
+    let flag = args.shift()!;
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const take = () => {
+      const next = value ?? args.shift();
+      if (next === undefined || (value === undefined && next.startsWith('--')))
+        throw new ServeUsageError(`${flag} needs a value.`);
+      return next;
+    };
+    switch (flag) {
+      case '-h':
+      case '--help':
+        parsed.help = true;
+        break;
+      case '--host':
+        parsed.host = take();
+        break;
+      case '--port': {
+        const text = take();
+        const port = Number(text);
+        if (!/^\d+$/.test(text) || port > 65_535)
+          throw new ServeUsageError(`--port must be a number from 0 to 65535 (got "${text}").`);
+        parsed.port = port;
+        break;
+      }
+      case '--redis':
+        parsed.redis = true;
+        break;
+      case '--no-redis':
+        parsed.redis = false;
+        break;
+      case '--redis-url':
+        parsed.redisUrl = take();
+        parsed.redis ??= true;
+        break;
+      case '--redis-prefix':
+        parsed.redisPrefix = take();
+        break;
+      case '--config':
+        parsed.config = take();
+        break;
+      default:
+        throw new ServeUsageError(`Unknown option "${flag}".`);
+    }
+  }
+  return parsed;
+}
+
+export interface ServeIo {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/**
+ * Runs `nestjs-broadcasting serve`: resolves the cascade with the flags as the top layer,
+ * starts the server and prints where it listens. Returns the handle, or the exit code when
+ * it did not start (usage, configuration).
+ */
+export async function runServeCommand(
+  argv: string[],
+  io: ServeIo,
+): Promise<BroadcastServerHandle | number> {
+  let args: ServeArguments;
+  try {
+    args = parseServeArguments(argv);
+  } catch (error) {
+    if (!(error instanceof ServeUsageError)) throw error;
+    io.err(`nestjs-broadcasting: ${error.message}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.out(SERVE_USAGE);
+    return 0;
+  }
+  try {
+    const env = args.config ? { ...io.env, BROADCASTING_CONFIG: args.config } : io.env;
+    const config = await resolveBroadcastConfig(
+      {
+        server: { host: args.host, port: args.port },
+        redis: { url: args.redisUrl, prefix: args.redisPrefix },
+      },
+      { env, cwd: io.cwd },
+    );
+    const server = await startBroadcastServer({
+      config,
+      redis: args.redis,
+      logger: { ...consoleLogger, log: () => {} },
+    });
+    const app = server.engine.apps.all()[0];
+    const wsUrl = server.url.replace(/^http/, 'ws');
+    io.out(
+      `nestjs-broadcasting: broadcast server listening on ${server.url}\n` +
+        `  WebSocket: ${wsUrl}/app/${app.key}   HTTP API: ${server.url}/apps/${app.id}   health: ${server.url}/up`,
+    );
+    return server;
+  } catch (error) {
+    if (!(error instanceof BroadcastException)) throw error;
+    io.err(`nestjs-broadcasting: ${error.message}`);
+    return 1;
+  }
+}

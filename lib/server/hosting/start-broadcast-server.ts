@@ -1,0 +1,69 @@
+import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
+import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
+import type { BroadcastServerOptions } from '../options/server-options.interface.js';
+import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
+import { listenOwnHttpServer } from './own-http-server.js';
+import { consoleLogger, silentLogger, type ServerLogger } from './server-logger.js';
+
+/** Options of {@link startBroadcastServer}: the server's options plus how it reports. */
+export interface StartBroadcastServerOptions extends BroadcastServerOptions {
+  /**
+   * Where the server logs (the listening line, dropped Redis messages, failures). `false` logs nothing.
+   * @default the console
+   */
+  logger?: ServerLogger | false;
+  /**
+   * The configuration cascade's result, if you already have it.
+   * @default resolved from the config file and BROADCASTING_* env
+   */
+  config?: ResolvedBroadcastConfig;
+}
+
+/** A running standalone broadcast server. */
+export interface BroadcastServerHandle {
+  /** The port it listens on (the real one when `port: 0` was asked). */
+  port: number;
+  /** The address it listens on. */
+  host: string;
+  /** `http://host:port`: the HTTP API base; WebSockets at `ws://host:port/app/{key}`. */
+  url: string;
+  /** The protocol engine, for in-process publishing (`engine.publish(...)`) and queries. */
+  engine: PusherServerEngine;
+  /** Stops the deliveries, closes every socket (4200) and the HTTP server. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the broadcast server on its own port, without a Nest app. Options not given come
+ * from the cascade: config file, then BROADCASTING_* env (apps from BROADCASTING_APP_ID /
+ * _KEY / _SECRET, host and port from BROADCASTING_SERVER_HOST / _PORT), then defaults.
+ */
+export async function startBroadcastServer(
+  options: StartBroadcastServerOptions = {},
+): Promise<BroadcastServerHandle> {
+  const { logger: given, config, ...serverOptions } = options;
+  const logger = given === false ? silentLogger : (given ?? consoleLogger);
+  const runtime = await BroadcastServerRuntime.create(serverOptions, { config, logger });
+  let http;
+  try {
+    http = await listenOwnHttpServer(runtime, runtime.options.host, runtime.options.port);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  logger.log(
+    `Broadcast server listening on ${http.url} (WebSocket /app/{key}, HTTP API /apps/{id})`,
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    port: http.port,
+    host: http.host,
+    url: http.url,
+    engine: runtime.engine,
+    close: () =>
+      (closing ??= (async () => {
+        await runtime.close();
+        await http.close();
+      })()),
+  };
+}

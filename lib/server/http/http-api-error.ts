@@ -1,0 +1,17 @@
+/**
+ * A refused HTTP API request. Carries the status Pusher's API uses for the same mistake
+ * (400 malformed, 401 signature, 403 disabled app, 404 unknown app or route, 405 method,
+ * 413 too large) and a message telling the caller what to fix. Never contains a secret.
+ */
+export class HttpApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpApiError';
+  }
+}
+
+export const badRequest = (message: string) => new HttpApiError(400, message);
+export const unauthorized = (message: string) => new HttpApiError(401, message);

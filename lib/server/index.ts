@@ -1,0 +1,24 @@
+// The `nestjs-broadcasting/server` entry: the only one that imports `ws`.
+export { BroadcastServerModule } from './hosting/broadcast-server.module.js';
+export { BroadcastServer } from './hosting/broadcast-server.js';
+export type {
+  BroadcastServerModuleOptions,
+  BroadcastServerModuleAsyncOptions,
+} from './hosting/broadcast-server-module-options.interface.js';
+export {
+  startBroadcastServer,
+  type BroadcastServerHandle,
+  type StartBroadcastServerOptions,
+} from './hosting/start-broadcast-server.js';
+export type { ServerLogger } from './hosting/server-logger.js';
+export { PusherServerEngine, resolveServerOptions } from './engine/pusher-server-engine.js';
+export type {
+  BroadcastServerOptions,
+  ServerAppOptions,
+  ServerAppLimits,
+} from './options/server-options.interface.js';
+export type {
+  ResolvedServerOptions,
+  ResolvedAppOptions,
+} from './options/resolved-server-options.interface.js';
+export { CloseCode } from './protocol/close-codes.js';

@@ -1,0 +1,179 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../support/engine-harness.js';
+import { serverSdk, uniquePrefix, waitFor } from '../support/broadcast-server-harness.js';
+
+/**
+ * The bin as users run it: `npm run build` output plus bin/nestjs-broadcasting.mjs, in a
+ * package root of its own (a temp dir, so the shared dist/ is left alone), spawned as a
+ * real child process.
+ */
+const root = resolve(import.meta.dirname, '../../..');
+let pkg: string;
+const children: ChildProcess[] = [];
+const APP = { id: 'bin-app', key: 'bin-key', secret: 'bin-secret' };
+
+beforeAll(() => {
+  pkg = mkdtempSync(join(tmpdir(), 'nestjs-broadcasting-bin-'));
+  // tsc emits even when another part of the tree has a type error; the bin needs only lib/.
+  spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      join(pkg, 'dist'),
+    ],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
+  if (!existsSync(join(pkg, 'dist/server/hosting/serve-command.js')))
+    throw new Error('tsc did not emit dist/server/hosting/serve-command.js');
+  mkdirSync(join(pkg, 'bin'));
+  copyFileSync(join(root, 'bin/nestjs-broadcasting.mjs'), join(pkg, 'bin/nestjs-broadcasting.mjs'));
+  writeFileSync(
+    join(pkg, 'package.json'),
+    JSON.stringify({ name: 'bin-under-test', type: 'module' }),
+  );
+  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+}, 120_000);
+afterAll(() => rmSync(pkg, { recursive: true, force: true }));
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+interface Run {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [join(pkg, 'bin/nestjs-broadcasting.mjs'), ...args], {
+    cwd: pkg,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  children.push(child);
+  const out: string[] = [];
+  const err: string[] = [];
+  child.stdout!.on('data', (d) => out.push(String(d)));
+  child.stderr!.on('data', (d) => err.push(String(d)));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, out, err, exit };
+}
+
+async function listening(r: Run): Promise<{ url: string; port: number }> {
+  const line = await waitFor(
+    () => r.out.join('').match(/listening on (http:\/\/[^\s]+)/),
+    10_000,
+    `the listening line (stderr: ${r.err.join('')})`,
+  );
+  const url = line[1];
+  return { url, port: Number(new URL(url).port) };
+}
+
+const appEnv = {
+  BROADCASTING_APP_ID: APP.id,
+  BROADCASTING_APP_KEY: APP.key,
+  BROADCASTING_APP_SECRET: APP.secret,
+  BROADCASTING_SERVER_HOST: '127.0.0.1',
+  BROADCASTING_SERVER_PORT: '0',
+};
+
+describe('nestjs-broadcasting serve (the bin)', () => {
+  it('serves the env-configured app, delivers from the HTTP API and Redis, and exits 0 on SIGTERM', async () => {
+    const prefix = uniquePrefix('bin');
+    const r = run(['serve'], {
+      ...appEnv,
+      BROADCASTING_REDIS_URL: 'redis://127.0.0.1:6379',
+      BROADCASTING_REDIS_PREFIX: prefix,
+    });
+    const { url, port } = await listening(r);
+    expect(r.out.join('')).toContain(`/app/${APP.key}`);
+
+    const client = await RawClient.connect(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
+    await client.subscribe('news');
+    await serverSdk({ port }, APP).trigger('news', 'from-api', { n: 1 });
+    await client.next('from-api', 'news');
+
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      await waitFor(
+        async () =>
+          Number(((await redis.pubsub('NUMSUB', `${prefix}news`)) as [string, number])[1]) > 0,
+      );
+      await redis.publish(
+        `${prefix}news`,
+        JSON.stringify({ event: 'from-redis', data: { n: 2 }, socket: null }),
+      );
+      expect((await client.next('from-redis', 'news')).data).toBe('{"n":2}');
+    } finally {
+      await redis.quit();
+    }
+
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+    expect(await client.closed()).toBe(4200);
+    expect(r.out.join('')).toMatch(/SIGTERM received/);
+    await expect(fetch(`${url}/up`)).rejects.toThrow();
+  }, 30_000);
+
+  it('exits 0 on SIGINT too', async () => {
+    const r = run(['serve'], appEnv);
+    await listening(r);
+    r.child.kill('SIGINT');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
+  it('lets --host and --port override the environment', async () => {
+    const r = run(['serve', '--port', '0', '--host=127.0.0.1'], {
+      ...appEnv,
+      BROADCASTING_SERVER_PORT: '1',
+    });
+    const { url } = await listening(r);
+    expect((await fetch(`${url}/up`)).status).toBe(200);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
+  it('reads the app and port from the --config file', async () => {
+    const file = join(pkg, 'broadcasting.test.json');
+    writeFileSync(file, JSON.stringify({ app: APP, server: { host: '127.0.0.1', port: 0 } }));
+    const r = run(['serve', '--config', file]);
+    const { port } = await listening(r);
+    const client = await RawClient.connect(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
+    expect(client.socketId).toMatch(/^\d+\.\d+$/);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
+  it('exits 1 with the configuration error, naming the key to set', async () => {
+    const r = run(['serve', '--port', '0']);
+    expect(await r.exit).toBe(1);
+    expect(r.err.join('')).toMatch(/BROADCASTING_APP_ID/);
+    expect(r.err.join('')).not.toMatch(/\n\s+at /); // a message, not a stack trace
+  }, 20_000);
+
+  it('exits 2 with the usage on a bad command line', async () => {
+    const r = run(['serve', '--port', 'eighty']);
+    expect(await r.exit).toBe(2);
+    expect(r.err.join('')).toMatch(/--port must be a number/);
+    expect(r.err.join('')).toMatch(/Usage: nestjs-broadcasting serve/);
+  }, 20_000);
+});

@@ -1,0 +1,224 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
+import type { PusherClient } from '../support/engine-harness.js';
+import {
+  clientFor,
+  connected,
+  record,
+  serverSdk,
+  startTestServer,
+  subscribed,
+  waitFor,
+} from '../support/broadcast-server-harness.js';
+
+let server: BroadcastServerHandle;
+const clients: PusherClient[] = [];
+const client = (opts?: Parameters<typeof clientFor>[1]) => {
+  const c = clientFor(server, opts);
+  clients.push(c);
+  return c;
+};
+
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  await server.close();
+});
+
+describe('HTTP API with the pusher SDK', () => {
+  it('trigger delivers the event to pusher-js subscribers of every channel named', async () => {
+    const a = client();
+    const [orders, invoices] = await Promise.all([
+      subscribed(a, 'orders'),
+      subscribed(a, 'private-invoices.7'),
+    ]);
+    const onOrders = record(orders, 'order.shipped');
+    const onInvoices = record(invoices, 'order.shipped');
+
+    const res = await serverSdk(server).trigger(['orders', 'private-invoices.7'], 'order.shipped', {
+      id: 7,
+    });
+
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    await waitFor(() => onOrders.length === 1 && onInvoices.length === 1);
+    expect(onOrders).toEqual([{ id: 7 }]);
+    expect(onInvoices).toEqual([{ id: 7 }]);
+  });
+
+  it('trigger with socket_id skips that socket and reaches the others', async () => {
+    const sender = client();
+    const other = client();
+    const [senderChannel, otherChannel] = await Promise.all([
+      subscribed(sender, 'room'),
+      subscribed(other, 'room'),
+    ]);
+    const senderGot = record(senderChannel, 'said');
+    const otherGot = record(otherChannel, 'said');
+    const socketId = await connected(sender);
+
+    await serverSdk(server).trigger('room', 'said', { text: 'hi' }, { socket_id: socketId });
+    await serverSdk(server).trigger('room', 'said', { text: 'to all' });
+
+    await waitFor(() => otherGot.length === 2 && senderGot.length === 1);
+    expect(otherGot).toEqual([{ text: 'hi' }, { text: 'to all' }]);
+    expect(senderGot).toEqual([{ text: 'to all' }]);
+  });
+
+  it('triggerBatch delivers each event on its own channel', async () => {
+    const a = client();
+    const [one, two] = await Promise.all([subscribed(a, 'one'), subscribed(a, 'two')]);
+    const got: unknown[] = [];
+    one.bind('e1', (d: unknown) => got.push(['one', d]));
+    two.bind('e2', (d: unknown) => got.push(['two', d]));
+
+    const res = await serverSdk(server).triggerBatch([
+      { channel: 'one', name: 'e1', data: { n: 1 } },
+      { channel: 'two', name: 'e2', data: { n: 2 } },
+    ]);
+
+    expect(await res.json()).toEqual({});
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['one', { n: 1 }],
+        ['two', { n: 2 }],
+      ]),
+    );
+  });
+
+  it('trigger with info returns the requested attributes of each channel', async () => {
+    await Promise.all([
+      subscribed(client({ user: { id: 'u1' } }), 'presence-lobby'),
+      subscribed(client({ user: { id: 'u2' } }), 'presence-lobby'),
+      subscribed(client({ user: { id: 'u2' } }), 'presence-lobby'),
+      subscribed(client(), 'news'),
+    ]);
+
+    const res = await serverSdk(server).trigger(
+      ['presence-lobby', 'news'],
+      'tick',
+      {},
+      { info: 'user_count,subscription_count' },
+    );
+
+    expect(await res.json()).toEqual({
+      channels: {
+        'presence-lobby': { user_count: 2, subscription_count: 3 },
+        news: { subscription_count: 1 },
+      },
+    });
+  });
+
+  it('triggerBatch with info returns one attribute object per event', async () => {
+    await subscribed(client({ user: { id: 'u1' } }), 'presence-a');
+    const res = await serverSdk(server).triggerBatch([
+      { channel: 'presence-a', name: 'x', data: {}, info: 'user_count' },
+      { channel: 'empty', name: 'y', data: {}, info: 'subscription_count' },
+    ]);
+    expect(await res.json()).toEqual({ batch: [{ user_count: 1 }, { subscription_count: 0 }] });
+  });
+
+  it('GET /channels lists occupied channels, filtered by prefix, with user counts', async () => {
+    await Promise.all([
+      subscribed(client({ user: { id: 'u1' } }), 'presence-room.1'),
+      subscribed(client({ user: { id: 'u2' } }), 'presence-room.1'),
+      subscribed(client(), 'public.1'),
+      subscribed(client(), 'private-secret'),
+    ]);
+    const sdk = serverSdk(server);
+
+    const all = await (await sdk.get({ path: '/channels' })).json();
+    expect(all).toEqual({
+      channels: { 'presence-room.1': {}, 'public.1': {}, 'private-secret': {} },
+    });
+
+    const presence = await (
+      await sdk.get({
+        path: '/channels',
+        params: { filter_by_prefix: 'presence-', info: 'user_count' },
+      })
+    ).json();
+    expect(presence).toEqual({ channels: { 'presence-room.1': { user_count: 2 } } });
+  });
+
+  it('GET /channels/{name} reports occupancy and the requested counts', async () => {
+    await Promise.all([
+      subscribed(client({ user: { id: 'u1' } }), 'presence-chat'),
+      subscribed(client({ user: { id: 'u1' } }), 'presence-chat'),
+    ]);
+    const sdk = serverSdk(server);
+
+    const chat = await sdk.get({
+      path: '/channels/presence-chat',
+      params: { info: 'user_count,subscription_count' },
+    });
+    expect(await chat.json()).toEqual({ occupied: true, user_count: 1, subscription_count: 2 });
+
+    const vacant = await sdk.get({ path: '/channels/nobody-here' });
+    expect(await vacant.json()).toEqual({ occupied: false });
+  });
+
+  it('GET /channels/{name}/users lists each presence user once', async () => {
+    await Promise.all([
+      subscribed(client({ user: { id: 'alice' } }), 'presence-team'),
+      subscribed(client({ user: { id: 'bob' } }), 'presence-team'),
+      subscribed(client({ user: { id: 'bob' } }), 'presence-team'),
+    ]);
+    const res = await serverSdk(server).get({ path: '/channels/presence-team/users' });
+    const { users } = (await res.json()) as { users: Array<{ id: string }> };
+    expect(users.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+      { id: 'alice' },
+      { id: 'bob' },
+    ]);
+  });
+
+  it('sendToUser reaches every connection signed in as that user, and nobody else', async () => {
+    const alice1 = client({ user: { id: 'alice' } });
+    const alice2 = client({ user: { id: 'alice' } });
+    const bob = client({ user: { id: 'bob' } });
+    const got: string[] = [];
+    for (const [name, c] of [
+      ['alice1', alice1],
+      ['alice2', alice2],
+      ['bob', bob],
+    ] as const) {
+      c.user.bind('notice', (d: { n: number }) => got.push(`${name}:${d.n}`));
+      c.signin();
+    }
+    // Signed in and subscribed to #server-to-user-{id} once the user's channel is confirmed.
+    await waitFor(() => [alice1, alice2, bob].every((c) => c.user.serverToUserChannel?.subscribed));
+
+    await serverSdk(server).sendToUser('alice', 'notice', { n: 1 });
+
+    await waitFor(() => got.length === 2);
+    expect(got.sort()).toEqual(['alice1:1', 'alice2:1']);
+  });
+
+  it('terminateUserConnections closes every connection of the user only', async () => {
+    const alice = client({ user: { id: 'alice' } });
+    const bob = client({ user: { id: 'bob' } });
+    alice.signin();
+    bob.signin();
+    await waitFor(() => [alice, bob].every((c) => c.user.serverToUserChannel?.subscribed));
+    const states: string[] = [];
+    alice.connection.bind('state_change', (s: { current: string }) => states.push(s.current));
+
+    const res = await serverSdk(server).terminateUserConnections('alice');
+
+    expect(res.status).toBe(200);
+    await waitFor(() => states.length > 0);
+    expect(alice.connection.state).not.toBe('connected');
+    expect(bob.connection.state).toBe('connected');
+  });
+});
+
+describe('GET /up', () => {
+  it('answers 200 for health checks without a signature', async () => {
+    const res = await fetch(`${server.url}/up`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+});
