@@ -11,7 +11,8 @@ export type ChannelKind = 'public' | 'private' | 'encrypted' | 'presence' | 'ser
 
 /** Why a name is not a valid channel, or `undefined` when it is valid. */
 export function channelNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string' || name.length === 0) return 'a channel name must be a non-empty string';
+  if (typeof name !== 'string' || name.length === 0)
+    return 'a channel name must be a non-empty string';
   if (name.length > MAX_CHANNEL_NAME_LENGTH)
     return `channel names are at most ${MAX_CHANNEL_NAME_LENGTH} characters (got ${name.length})`;
   if (CHANNEL_NAME.test(name) || SERVER_TO_USER.test(name)) return undefined;

@@ -16,7 +16,9 @@ export function safeEqualHex(expected: string, actual: unknown): boolean {
 
 /** The string signed for a private or presence subscription. */
 export function channelAuthString(socketId: string, channel: string, channelData?: string): string {
-  return channelData === undefined ? `${socketId}:${channel}` : `${socketId}:${channel}:${channelData}`;
+  return channelData === undefined
+    ? `${socketId}:${channel}`
+    : `${socketId}:${channel}:${channelData}`;
 }
 
 /** `key:signature`, the `auth` field pusher-js sends in `pusher:subscribe`. */
