@@ -1,0 +1,181 @@
+// The bench harness's own tests: `npx vitest run --config bench/vitest.config.mjs`
+// (needs `npm run build` first: the publisher signs with dist/pusher-protocol).
+import { createHistogram } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mergeLatencies } from './harness/latency-merge.mjs';
+import { readStamp, benchPayload, BENCH_EVENT, BENCH_CHANNEL } from './harness/bench-payload.mjs';
+import { processCpuSplit } from './harness/proc-stats.mjs';
+import { renderReport } from './harness/report.mjs';
+import { BenchRig } from './harness/bench-rig.mjs';
+import { stopAll } from './harness/child-processes.mjs';
+
+const GRID = [
+  ...Array.from({ length: 360 }, (_, n) => (n + 1) / 4),
+  ...Array.from({ length: 90 }, (_, n) => 90 + (n + 1) / 10),
+  ...Array.from({ length: 100 }, (_, n) => 99 + (n + 1) / 100),
+];
+const dump = (histogram) => ({
+  count: histogram.count,
+  max: histogram.max,
+  steps: GRID.map((q) => [q, histogram.percentile(q)]),
+});
+
+afterAll(() => stopAll());
+
+describe('latency merge across load-client processes', () => {
+  it('gives the percentiles of one histogram holding every sample', () => {
+    const fast = createHistogram();
+    const slow = createHistogram();
+    const all = createHistogram();
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (let i = 0; i < 40_000; i++) {
+      const value = 1 + Math.floor(random() ** 3 * 5_000);
+      fast.record(value);
+      all.record(value);
+    }
+    for (let i = 0; i < 20_000; i++) {
+      const value = 1 + Math.floor(random() * 40_000);
+      slow.record(value);
+      all.record(value);
+    }
+    const merged = mergeLatencies([dump(fast), dump(slow)]);
+    expect(merged.count).toBe(60_000);
+    for (const [key, q] of [
+      ['p50', 50],
+      ['p99', 99],
+      ['p999', 99.9],
+    ]) {
+      expect(Math.abs(merged[key] - all.percentile(q)) / all.percentile(q)).toBeLessThan(0.01);
+    }
+    expect(merged.max).toBe(all.max);
+  });
+
+  it('ignores processes that received nothing', () => {
+    const only = createHistogram();
+    only.record(1234);
+    expect(mergeLatencies([{ count: 0, steps: [], max: 0 }, dump(only)]).p99).toBe(1234);
+    expect(mergeLatencies([{ count: 0, steps: [], max: 0 }])).toBeUndefined();
+  });
+});
+
+describe('bench payload stamp', () => {
+  const payload = benchPayload(123456.7, 42);
+
+  it('is read from the Pusher frame, where data is a JSON string', () => {
+    const frame = JSON.stringify({
+      event: BENCH_EVENT,
+      channel: BENCH_CHANNEL,
+      data: JSON.stringify(payload),
+    });
+    expect(readStamp(frame)).toEqual({ t: 123457, i: 42 });
+  });
+
+  it('is read from raw JSON, as Socket.IO hands it over', () => {
+    expect(readStamp(JSON.stringify(payload))).toEqual({ t: 123457, i: 42 });
+  });
+
+  it('is absent from protocol frames', () => {
+    expect(readStamp('{"event":"pusher:ping","data":{}}')).toBeUndefined();
+  });
+});
+
+describe('server CPU from /proc', () => {
+  it('grows with work done by the process', () => {
+    const before = processCpuSplit(process.pid);
+    const until = performance.now() + 60;
+    let spin = 0;
+    while (performance.now() < until) spin++;
+    const after = processCpuSplit(process.pid);
+    expect(spin).toBeGreaterThan(0);
+    expect(after.user + after.system).toBeGreaterThan(before.user + before.system);
+  });
+});
+
+describe('report', () => {
+  const results = {
+    mode: 'quick',
+    seconds: 1,
+    machine: {
+      date: '2026-01-01T00:00:00.000Z',
+      node: 'v20',
+      nproc: '2',
+      cpu: 'cpu',
+      memory: '1 GiB',
+      loadAverageAtStart: '1 1 1 1/1 1',
+      openFilesLimit: '20000',
+      redisServer: 'Redis server v=7.0.15',
+    },
+    memory: [
+      {
+        kind: 'raw-ws',
+        connections: 100,
+        rssBytes: 1e8,
+        rssPerConnection: 10_000,
+        heapPerConnection: 3000,
+      },
+      {
+        kind: 'ours',
+        connections: 100,
+        rssBytes: 1e8,
+        rssPerConnection: 30_000,
+        heapPerConnection: 4000,
+      },
+    ],
+    dispatch: { sequential: { plainNsPerEmit: 1000, nullDriverNsPerEmit: 1200 } },
+  };
+
+  it('prints each figure beside its baseline as a ratio and checks the targets', () => {
+    const markdown = renderReport(results);
+    expect(markdown).toContain('| **ours** | 100 | 95 MiB | 29.3 | 3.9 | 3.00× |');
+    expect(markdown).toMatch(
+      /Memory ≤ 20 KB RSS per idle connection at 100 \| 29\.3 KB \(raw ws: 9\.8 KB\) \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(/Dispatch ≤ 1\.3× plain emitAsync .*\| 1\.20× \| met/);
+  });
+
+  it('says a scenario that could not run was not measured', () => {
+    const markdown = renderReport({
+      ...results,
+      'two-nodes': { measured: false, reason: 'no scaling' },
+    });
+    expect(markdown).toContain('**Not yet measured**: no scaling.');
+    expect(markdown).toMatch(
+      /Two nodes: exactly one copy per subscriber \| not measured \| not measured/,
+    );
+  });
+});
+
+describe('bench rig end to end', () => {
+  it('counts every delivery of an open-loop HTTP publish to a raw ws server, and kills its children', async () => {
+    const rig = await BenchRig.start({ kind: 'raw-ws', clientProcesses: 2 });
+    const pids = [rig.server.pid, rig.publisher.pid, ...rig.clients.map((c) => c.pid)];
+    try {
+      await rig.connect(40);
+      const result = await rig.publishRun({ path: 'http', count: 25, rate: 200 });
+      expect(result).toMatchObject({
+        subscribers: 40,
+        published: 25,
+        deliveries: 1000,
+        lost: 0,
+        socketsExact: 40,
+        socketsWithDuplicates: 0,
+        publishErrors: 0,
+      });
+      expect(result.serverCpuUsPerDelivery).toBeGreaterThan(0);
+      expect(result.latencyUs.count).toBe(1000);
+      expect(result.latencyUs.p99).toBeGreaterThanOrEqual(result.latencyUs.p50);
+    } finally {
+      await rig.stop();
+    }
+    const alive = pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+  }, 60_000);
+});

@@ -1,0 +1,232 @@
+/**
+ * Turns one run's results into the markdown tables of bench/README.md: every figure of ours
+ * beside its baseline from the same run, as a ratio, and the issue's targets checked.
+ */
+const LABELS = {
+  'raw-ws': 'raw ws (`ws.send` loop)',
+  'raw-frame': 'raw ws (pre-framed `socket.write`)',
+  'raw-cork': 'raw ws (`ws.send`, sockets corked per loop turn)',
+  socketio: 'Socket.IO 4 (`io.to(room).emit`)',
+  ours: '**ours**',
+  'ours-cork': 'ours + per-turn cork (experiment, see findings)',
+};
+
+const num = (value, digits = 0) =>
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', {
+        maximumFractionDigits: digits,
+        minimumFractionDigits: digits,
+      })
+    : 'n/a';
+const ratio = (value) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a');
+const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : 'n/a');
+const kb = (bytes) => (Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : 'n/a');
+const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+
+function failed(section) {
+  return section?.error ? `Not measured: the scenario failed (${section.error}).\n` : undefined;
+}
+
+function fanOutSection(rows, targets) {
+  if (!rows) return '';
+  const find = (size, kind, path) =>
+    rows.find((r) => r.subscribers === size && r.kind === kind && r.path === path);
+  const lines = [
+    '| Subscribers | Server | Publish path | Deliveries/s | vs raw ws | vs Socket.IO | Server CPU µs/delivery | CPU vs raw ws | Lost |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const raw = find(row.subscribers, 'raw-ws', row.path);
+    const sio = find(row.subscribers, 'socketio', 'http');
+    const isBaseline = row.kind === 'raw-ws';
+    lines.push(
+      `| ${num(row.subscribers)} | ${LABELS[row.kind]} | ${row.path} | ${num(row.deliveriesPerSec)} | ` +
+        `${isBaseline ? '1.00×' : ratio(row.deliveriesPerSec / raw?.deliveriesPerSec)} | ` +
+        `${row.kind === 'socketio' || row.path !== 'http' ? '' : ratio(row.deliveriesPerSec / sio?.deliveriesPerSec)} | ` +
+        `${num(row.cpuUsPerDelivery, 2)} | ${isBaseline ? '1.00×' : ratio(row.cpuUsPerDelivery / raw?.cpuUsPerDelivery)} | ` +
+        `${num(row.lost)} of ${num(row.expected)} |`,
+    );
+    if (row.kind === 'ours') {
+      const vsRaw = row.deliveriesPerSec / raw?.deliveriesPerSec;
+      const cpuVsRaw = raw?.cpuUsPerDelivery / row.cpuUsPerDelivery;
+      targets.push({
+        name: `Fan-out ${num(row.subscribers)} subscribers (${row.path}) ≥ 0.8× raw ws, deliveries/s`,
+        measured: ratio(vsRaw),
+        ok: Number.isFinite(vsRaw) ? vsRaw >= 0.8 : undefined,
+      });
+      targets.push({
+        name: `Fan-out ${num(row.subscribers)} subscribers (${row.path}) ≥ 0.8× raw ws, CPU efficiency (raw µs ÷ ours µs)`,
+        measured: ratio(cpuVsRaw),
+        ok: Number.isFinite(cpuVsRaw) ? cpuVsRaw >= 0.8 : undefined,
+      });
+      if (row.path === 'http') {
+        const vsSio = row.deliveriesPerSec / sio?.deliveriesPerSec;
+        targets.push({
+          name: `Fan-out ${num(row.subscribers)} subscribers ≥ 2× Socket.IO, deliveries/s`,
+          measured: ratio(vsSio),
+          ok: Number.isFinite(vsSio) ? vsSio >= 2 : undefined,
+        });
+        const cpuVsSio = sio?.cpuUsPerDelivery / row.cpuUsPerDelivery;
+        targets.push({
+          name: `Fan-out ${num(row.subscribers)} subscribers ≥ 2× Socket.IO, CPU efficiency`,
+          measured: ratio(cpuVsSio),
+          ok: Number.isFinite(cpuVsSio) ? cpuVsSio >= 2 : undefined,
+        });
+      }
+    }
+  }
+  const runs = rows[0];
+  return (
+    `Open loop, ${num(runs.runs)} measured run(s) per row (median), offered ${num(runs.offeredPerSec)} deliveries/s ` +
+    `(faster than any server here delivers), ${num(runs.messagesPerRun)} events per run at ${num(runs.subscribers)} subscribers. ` +
+    `"CPU vs raw ws" is ours ÷ raw (lower is better); "Lost" sums every measured run.\n\n` +
+    lines.join('\n') +
+    '\n'
+  );
+}
+
+function latencySection(rows, targets) {
+  if (!rows) return '';
+  const lines = [
+    '| Subscribers | Events/s | Server | Publish path | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs raw ws | Lost |',
+    '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const raw = rows.find((r) => r.kind === 'raw-ws' && r.path === row.path && r.rate === row.rate);
+    const l = row.latencyUs ?? {};
+    lines.push(
+      `| ${num(row.subscribers)} | ${row.rate} | ${LABELS[row.kind]} | ${row.path} | ${ms(l.p50)} | ${ms(l.p99)} | ` +
+        `${ms(l.p999)} | ${ms(l.max)} | ${row.kind === 'raw-ws' ? '1.00×' : ratio(l.p99 / raw?.latencyUs?.p99)} | ${num(row.lost)} |`,
+    );
+    if (row.kind === 'ours') {
+      targets.push({
+        name: `Latency p99 ≤ 10 ms, ${num(row.subscribers)} subscribers at ${row.rate}/s (${row.path})`,
+        measured: `${ms(l.p99)} ms (raw ws: ${ms(raw?.latencyUs?.p99)} ms)`,
+        ok: Number.isFinite(l.p99) ? l.p99 <= 10_000 : undefined,
+      });
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function memorySection(rows, targets) {
+  if (!rows) return '';
+  const lines = [
+    '| Server | Idle subscribed connections | RSS | RSS KB/connection | Heap KB/connection | RSS vs raw ws |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const row of rows) {
+    const raw = rows.find((r) => r.kind === 'raw-ws' && r.connections === row.connections);
+    lines.push(
+      `| ${LABELS[row.kind]} | ${num(row.connections)} | ${num(row.rssBytes / 2 ** 20)} MiB | ${kb(row.rssPerConnection)} | ` +
+        `${kb(row.heapPerConnection)} | ${row.kind === 'raw-ws' ? '1.00×' : ratio(row.rssPerConnection / raw?.rssPerConnection)} |`,
+    );
+    if (row.kind === 'ours') {
+      targets.push({
+        name: `Memory ≤ 20 KB RSS per idle connection at ${num(row.connections)}`,
+        measured: `${kb(row.rssPerConnection)} KB (raw ws: ${kb(raw?.rssPerConnection)} KB)`,
+        ok: row.rssPerConnection <= 20 * 1024,
+      });
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function dispatchSection(dispatch, redis, targets) {
+  let text = '';
+  if (dispatch && !dispatch.error) {
+    const lines = [
+      '| emitAsync of an @Broadcastable event | plain emitAsync (no BroadcastModule) | with BroadcastModule, null driver | ratio |',
+      '|---|---:|---:|---:|',
+    ];
+    for (const [mode, label] of [
+      ['sequential', 'one at a time (`await` each)'],
+      ['concurrent100', '100 in flight (`Promise.all`)'],
+    ]) {
+      const r = dispatch[mode];
+      if (!r) continue;
+      const x = r.nullDriverNsPerEmit / r.plainNsPerEmit;
+      lines.push(
+        `| ${label} | ${num(r.plainNsPerEmit)} ns | ${num(r.nullDriverNsPerEmit)} ns | ${ratio(x)} |`,
+      );
+      targets.push({
+        name: `Dispatch ≤ 1.3× plain emitAsync (${label})`,
+        measured: ratio(x),
+        ok: x <= 1.3,
+      });
+    }
+    text += lines.join('\n') + '\n';
+  } else text += failed(dispatch) ?? '';
+  if (redis && !redis.error) {
+    const x = redis.driverPublishesPerSec / redis.redisBenchmarkPerSec;
+    text +=
+      '\n| Redis publishing | publishes/s |\n|---|---:|\n' +
+      `| redis driver (\`manager.send\`, ${redis.window} in flight, one channel) | ${num(redis.driverPublishesPerSec)} |\n` +
+      `| \`${redis.redisBenchmarkCommand}\` | ${num(redis.redisBenchmarkPerSec)} |\n` +
+      `| ratio, driver ÷ redis-benchmark | ${ratio(x)} |\n` +
+      (redis.redisBenchmarkOneConnectionPerSec
+        ? `| \`${redis.redisBenchmarkOneConnectionCommand}\` (one connection, like the driver) | ${num(redis.redisBenchmarkOneConnectionPerSec)} |\n` +
+          `| ratio, driver ÷ one-connection redis-benchmark | ${ratio(redis.driverPublishesPerSec / redis.redisBenchmarkOneConnectionPerSec)} |\n`
+        : '');
+    targets.push({
+      name: 'Redis driver ≥ 0.5× redis-benchmark PUBLISH -P 16',
+      measured: ratio(x),
+      ok: x >= 0.5,
+    });
+  } else text += failed(redis) ?? '';
+  return text;
+}
+
+function twoNodesSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  if (!section.measured) {
+    targets.push({
+      name: 'Two nodes: exactly one copy per subscriber',
+      measured: 'not measured',
+      ok: undefined,
+    });
+    return `**Not yet measured**: ${section.reason}.\n`;
+  }
+  const { sameNode: same, crossNode: cross } = section;
+  targets.push({
+    name: 'Two nodes: exactly one copy per subscriber',
+    measured: `${cross.socketsExact}/${cross.subscribers} cross-node, ${same.socketsExact}/${same.subscribers} same-node`,
+    ok: cross.socketsExact === cross.subscribers && same.socketsExact === same.subscribers,
+  });
+  return (
+    '| Published on | Subscribers on | p50 ms | p99 ms | max ms | sockets with exactly one copy of each | with duplicates |\n' +
+    '|---|---|---:|---:|---:|---:|---:|\n' +
+    `| node B | node B | ${ms(same.latencyUs?.p50)} | ${ms(same.latencyUs?.p99)} | ${ms(same.latencyUs?.max)} | ${same.socketsExact}/${same.subscribers} | ${same.socketsWithDuplicates} |\n` +
+    `| node A | node B | ${ms(cross.latencyUs?.p50)} | ${ms(cross.latencyUs?.p99)} | ${ms(cross.latencyUs?.max)} | ${cross.socketsExact}/${cross.subscribers} | ${cross.socketsWithDuplicates} |\n` +
+    `\nOne Redis hop adds ${ms(cross.latencyUs?.p50 - same.latencyUs?.p50)} ms at p50 and ${ms(cross.latencyUs?.p99 - same.latencyUs?.p99)} ms at p99 (${section.rate} events/s).\n`
+  );
+}
+
+export function renderReport(results) {
+  const targets = [];
+  const m = results.machine;
+  const sections = [
+    `## Results (${results.mode} mode, ${m.date})\n`,
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memory} RAM, Node ${m.node}, ${m.redisServer.split(' ').slice(0, 3).join(' ')}, ` +
+      `open-file limit ${m.openFilesLimit}, load average at start ${m.loadAverageAtStart.split(' ').slice(0, 3).join(' ')}. ` +
+      `Run took ${results.seconds?.toFixed(0)} s.${results.note ? ` **Note: ${results.note}.**` : ''}\n`,
+    '### 1. Fan-out throughput\n',
+    failed(results.fanout) ?? fanOutSection(results.fanout, targets),
+    '### 2. Latency (publish → receipt, against the intended send time)\n',
+    failed(results.latency) ?? latencySection(results.latency, targets),
+    '### 3. Memory per idle subscribed connection\n',
+    failed(results.memory) ?? memorySection(results.memory, targets),
+    '### 4. Dispatch cost\n',
+    dispatchSection(results.dispatch, results.redis, targets),
+    '### 5. Two nodes over Redis\n',
+    twoNodesSection(results['two-nodes'], targets),
+  ];
+  sections.push(
+    '### Targets\n',
+    '| Target | Measured | Verdict |\n|---|---|---|\n' +
+      targets.map((t) => `| ${t.name} | ${t.measured} | ${verdict(t.ok)} |`).join('\n') +
+      '\n',
+  );
+  return sections.filter(Boolean).join('\n');
+}
