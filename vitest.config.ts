@@ -27,7 +27,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['lib/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.spec.mjs'],
+    include: ['lib/**/*.spec.ts', 'test/**/*.spec.{ts,mjs}', 'bench/*.spec.mjs'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     // Protocol tests open real sockets and processes; two cores are all we have.

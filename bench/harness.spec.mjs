@@ -1,4 +1,4 @@
-// The bench harness's own tests: `npx vitest run --config bench/vitest.config.mjs`
+// The bench harness's own tests, part of `npm test` (they need `npm run build` first, which `npm test` does).
 // (needs `npm run build` first: the publisher signs with dist/pusher-protocol).
 import { createHistogram } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
