@@ -102,7 +102,7 @@ export class LocalAdapter implements ServerAdapter {
     this.host?.terminateLocalUser(appId, userId);
   }
 
-  channelOccupied(): void {}
+  channelOccupied(_appId: string, _channel: string): void {}
 
   // Rosters empty themselves as members leave; a cache channel keeps its last event while
   // vacant (until CACHE_TTL_MS), as Pusher does.

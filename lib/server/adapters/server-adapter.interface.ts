@@ -36,8 +36,14 @@ export interface ServerAdapter {
   connectionCount(appId: string): Promise<number>;
   terminateUserConnections(appId: string, userId: string): Promise<void>;
 
-  /** This node got its first local subscriber on the channel (a Redis adapter SUBSCRIBEs). */
-  channelOccupied(appId: string, channel: string): void;
+  /**
+   * This node got its first local subscriber on the channel (a Redis adapter SUBSCRIBEs).
+   * A Promise resolves once the node really listens (the SUBSCRIBE reply): the engine sends
+   * `subscription_succeeded` only then, so a message published right after the client saw
+   * it cannot be missed. It must settle in bounded time (resolve on error or timeout, see
+   * `settleWithin`) because the subscription waits for it.
+   */
+  channelOccupied(appId: string, channel: string): void | Promise<void>;
   /** This node's last local subscriber left the channel. */
   channelVacated(appId: string, channel: string): void;
 

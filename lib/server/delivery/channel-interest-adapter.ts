@@ -5,8 +5,16 @@ import type {
   ServerAdapter,
 } from '../adapters/server-adapter.interface.js';
 
-/** Told when this node's first subscriber arrives on a channel (`true`) or its last leaves. */
-export type ChannelInterestListener = (appId: string, channel: string, occupied: boolean) => void;
+/**
+ * Told when this node's first subscriber arrives on a channel (`true`) or its last leaves.
+ * On arrival it may return a Promise that resolves once it listens (its SUBSCRIBE reply);
+ * the subscription is confirmed after that, so it must settle in bounded time.
+ */
+export type ChannelInterestListener = (
+  appId: string,
+  channel: string,
+  occupied: boolean,
+) => void | Promise<void>;
 
 /** Which channels have local subscribers, and a way to follow changes. */
 export interface ChannelInterest {
@@ -34,13 +42,17 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
     return () => this.listeners.delete(listener);
   }
 
-  channelOccupied(appId: string, channel: string): void {
-    this.inner.channelOccupied(appId, channel);
+  /** Resolves once the wrapped adapter and every listener listen on the channel. */
+  channelOccupied(appId: string, channel: string): void | Promise<void> {
+    const inner = this.inner.channelOccupied(appId, channel);
     let channels = this.occupied.get(appId);
     if (!channels) this.occupied.set(appId, (channels = new Set()));
-    if (channels.has(channel)) return;
+    if (channels.has(channel)) return inner;
     channels.add(channel);
-    this.notify(appId, channel, true);
+    const pending = this.notify(appId, channel, true);
+    if (inner) pending.push(inner);
+    if (pending.length === 0) return;
+    return Promise.all(pending).then(() => undefined);
   }
 
   channelVacated(appId: string, channel: string): void {
@@ -51,14 +63,18 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
     this.notify(appId, channel, false);
   }
 
-  private notify(appId: string, channel: string, occupied: boolean): void {
+  private notify(appId: string, channel: string, occupied: boolean): Promise<void>[] {
+    const pending: Promise<void>[] = [];
     for (const listener of this.listeners) {
       try {
-        listener(appId, channel, occupied);
-      } catch {
+        const result = listener(appId, channel, occupied);
         // A failing observer must not break the engine's subscribe / unsubscribe path.
+        if (result) pending.push(result.catch(() => {}));
+      } catch {
+        // As above, for observers that throw synchronously.
       }
     }
+    return pending;
   }
 
   attach(host: AdapterHost) {

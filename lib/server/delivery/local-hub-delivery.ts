@@ -1,5 +1,6 @@
 import type { HubMessage, LocalBroadcastHub } from '../../broadcasters/local-hub.js';
-import type { DeliveryLogger, DeliveryTarget } from './delivery-target.interface.js';
+import type { PublishTarget } from '../engine/engine-surface.js';
+import type { DeliveryLogger } from '../hosting/server-logger.js';
 
 /**
  * Delivers what the `local` driver publishes in this process: each hub message becomes one
@@ -7,7 +8,7 @@ import type { DeliveryLogger, DeliveryTarget } from './delivery-target.interface
  */
 export function attachLocalHub(
   hub: LocalBroadcastHub,
-  target: DeliveryTarget,
+  target: PublishTarget,
   appId: string,
   logger: DeliveryLogger = console,
 ): () => void {

@@ -1,6 +1,8 @@
 import { BroadcastDriverError } from '../../errors/broadcast.exception.js';
+import { LISTEN_WAIT_MS, settleWithin } from '../adapters/settle-within.js';
 import type { ChannelInterest } from './channel-interest-adapter.js';
-import type { DeliveryLogger, DeliveryTarget } from './delivery-target.interface.js';
+import type { PublishTarget } from '../engine/engine-surface.js';
+import type { DeliveryLogger } from '../hosting/server-logger.js';
 import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
 import {
   loadRedisSubscriberFactory,
@@ -32,17 +34,14 @@ export class RedisDelivery {
   private closed = false;
 
   private constructor(
-    private readonly target: DeliveryTarget,
+    private readonly target: PublishTarget,
     private readonly client: RedisSubscriberClient,
     private readonly options: RedisDeliveryOptions,
     private readonly logger: DeliveryLogger,
   ) {}
 
   /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
-  static async start(
-    target: DeliveryTarget,
-    options: RedisDeliveryOptions,
-  ): Promise<RedisDelivery> {
+  static async start(target: PublishTarget, options: RedisDeliveryOptions): Promise<RedisDelivery> {
     const create = await loadRedisSubscriberFactory();
     const logger = options.logger ?? console;
     const delivery = new RedisDelivery(target, create(options.url), options, logger);
@@ -97,28 +96,44 @@ export class RedisDelivery {
 
     const interest = options.interest;
     this.stopInterest = interest.onChange((appId, channel, occupied) => {
-      if (appId === options.appId) this.follow(channel, occupied);
+      if (appId === options.appId) return this.follow(channel, occupied);
     });
     const initial = [...interest.occupiedChannels(options.appId)];
     for (const channel of initial) this.subscribed.add(channel);
     if (initial.length > 0) await client.subscribe(...initial.map((c) => options.prefix + c));
   }
 
-  private follow(channel: string, occupied: boolean): void {
+  /**
+   * SUBSCRIBEs while the channel has local subscribers. On arrival, resolves with the
+   * SUBSCRIBE reply (the engine confirms the subscription then), or after LISTEN_WAIT_MS or
+   * a failure, logged once: the subscribers still get every message but Redis's meanwhile.
+   */
+  private follow(channel: string, occupied: boolean): Promise<void> | undefined {
     if (this.closed || occupied === this.subscribed.has(channel)) return;
     const redisChannel = this.options.prefix + channel;
-    if (occupied) this.subscribed.add(channel);
-    else this.subscribed.delete(channel);
-    const command = occupied
-      ? this.client.subscribe(redisChannel)
-      : this.client.unsubscribe(redisChannel);
-    command.catch((error: Error) => {
+    const failed = (error: unknown) => {
       if (!this.closed)
         this.reportOnce(
           `command:${occupied}`,
           `Redis delivery could not ${occupied ? 'SUBSCRIBE to' : 'UNSUBSCRIBE from'} ` +
-            `"${redisChannel}": ${error.message}.`,
+            `"${redisChannel}": ${error instanceof Error ? error.message : String(error)}.`,
         );
+    };
+    if (!occupied) {
+      this.subscribed.delete(channel);
+      this.client.unsubscribe(redisChannel).catch(failed);
+      return;
+    }
+    this.subscribed.add(channel);
+    return settleWithin(this.client.subscribe(redisChannel), LISTEN_WAIT_MS, {
+      onError: failed,
+      onLate: () =>
+        this.reportOnce(
+          'command:slow',
+          `Redis delivery's SUBSCRIBE to "${redisChannel}" got no reply within ` +
+            `${LISTEN_WAIT_MS} ms; confirming the subscription anyway (Redis broadcasts reach ` +
+            `it once Redis answers).`,
+        ),
     });
   }
 

@@ -8,6 +8,8 @@
  *   - `channels: Map<channel, Set<PusherConnection>>`: local subscribers. A channel's entry
  *     exists only while it has one; creating/deleting it tells the adapter the channel is
  *     occupied/vacated. The fan-out iterates this Set and nothing else;
+ *   - `listening: Map<channel, Promise>`: channels whose adapter is still starting to listen
+ *     (Redis SUBSCRIBE under way); their subscribers are confirmed once it settles;
  *   - `users: Map<userId, Set<PusherConnection>>`: signed-in sockets, for terminate.
  * - `PusherConnection.channels: Map<channel, presenceUserId | ''>`: the reverse index used
  *   on unsubscribe and close.
@@ -15,8 +17,9 @@
  *   behind the {@link ServerAdapter}, whose methods are async.
  * - One sweeping interval walks every socket for the activity timeout (no timer per socket).
  *
- * Each socket's frames are handled in order; an async step (presence join, quota check)
- * holds later frames in the connection's backlog until it finishes.
+ * Each socket's frames are handled in order; an async step (presence join, quota check,
+ * waiting for the adapter to listen on a new channel) holds later frames in the
+ * connection's backlog until it finishes.
  */
 import type { IncomingMessage } from 'node:http';
 import { randomInt } from 'node:crypto';
@@ -24,6 +27,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { channelKind, isCacheChannel } from '../../pusher-protocol/channel-names.js';
 import { LocalAdapter } from '../adapters/local-adapter.js';
+import { LISTEN_WAIT_MS, settleWithin } from '../adapters/settle-within.js';
 import type {
   AdapterHost,
   AdapterPublish,
@@ -58,6 +62,7 @@ interface AppNode {
   connections: Set<PusherConnection>;
   channels: Map<string, Set<PusherConnection>>;
   users: Map<string, Set<PusherConnection>>;
+  listening: Map<string, Promise<void>>;
 }
 
 const APP_PATH = /^\/app\/([^/?#]+)\/?(?:\?|$)/;
@@ -81,7 +86,12 @@ export class PusherServerEngine {
   ) {
     this.apps = new AppRegistry(options.apps);
     for (const app of options.apps)
-      this.nodes.set(app.id, { connections: new Set(), channels: new Map(), users: new Map() });
+      this.nodes.set(app.id, {
+        connections: new Set(),
+        channels: new Map(),
+        users: new Map(),
+        listening: new Map(),
+      });
     this.adapter = adapter ?? new LocalAdapter();
     this.ownsAdapter = adapter === undefined;
     this.attached = Promise.resolve(this.adapter.attach(this.host()));
@@ -393,7 +403,13 @@ export class PusherServerEngine {
         });
       }
     }
-    this.addLocal(conn, channel, decision.member?.id ?? '');
+    // Confirmed only once the node listens cluster-wide: a message published as soon as the
+    // client sees subscription_succeeded must reach it.
+    const listening = this.addLocal(conn, channel, decision.member?.id ?? '');
+    if (listening) {
+      await listening;
+      if (conn.closed) return;
+    }
     await this.confirm(conn, channel);
   }
 
@@ -429,15 +445,30 @@ export class PusherServerEngine {
     if (conn.channels.has(channel)) return this.leave(conn, channel);
   }
 
-  private addLocal(conn: PusherConnection, channel: string, presenceUserId: string): void {
+  /** Takes the subscriber; returns the adapter's pending start of listening, if any. */
+  private addLocal(
+    conn: PusherConnection,
+    channel: string,
+    presenceUserId: string,
+  ): Promise<void> | undefined {
     const node = this.nodes.get(conn.app.id)!;
     conn.channels.set(channel, presenceUserId);
     let subscribers = node.channels.get(channel);
     if (!subscribers) {
       node.channels.set(channel, (subscribers = new Set()));
-      this.adapter.channelOccupied(conn.app.id, channel);
+      const started = this.adapter.channelOccupied(conn.app.id, channel);
+      if (started) {
+        // Bounded here too, whatever the adapter does: an adapter that never settles must
+        // not hold subscriptions forever.
+        const listening = settleWithin(started, LISTEN_WAIT_MS);
+        node.listening.set(channel, listening);
+        void listening.then(() => {
+          if (node.listening.get(channel) === listening) node.listening.delete(channel);
+        });
+      }
     }
     subscribers.add(conn);
+    return node.listening.get(channel);
   }
 
   private async leave(conn: PusherConnection, channel: string): Promise<void> {
@@ -448,6 +479,7 @@ export class PusherServerEngine {
     const subscribers = node.channels.get(channel);
     if (subscribers?.delete(conn) && subscribers.size === 0) {
       node.channels.delete(channel);
+      node.listening.delete(channel);
       this.adapter.channelVacated(appId, channel);
     }
     if (presenceUserId) {

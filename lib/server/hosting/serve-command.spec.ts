@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeArguments, ServeUsageError } from './serve-command.js';
+import { parseServeArguments, SERVE_USAGE, ServeUsageError } from './serve-command.js';
 
 describe('parseServeArguments (nestjs-broadcasting serve)', () => {
   it('reads every flag, in both --flag value and --flag=value forms', () => {
@@ -12,6 +12,8 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
         '--redis-url',
         'redis://r:6379',
         '--redis-prefix=app:',
+        '--scaling',
+        'redis',
         '--config',
         'conf/b.mjs',
       ]),
@@ -21,6 +23,7 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
       redis: true,
       redisUrl: 'redis://r:6379',
       redisPrefix: 'app:',
+      scaling: 'redis',
       config: 'conf/b.mjs',
     });
   });
@@ -40,7 +43,14 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
       ['serve', '--host', '--port', '1'],
       ['serve', '--port', '70000'],
       ['serve', '--port', '-1'],
+      ['serve', '--scaling', 'memcached'],
+      ['serve', '--scaling'],
     ])
       expect(() => parseServeArguments(argv), argv.join(' ')).toThrow(ServeUsageError);
+  });
+
+  it('mentions BROADCASTING_SERVER_SCALING and --scaling in --help', () => {
+    expect(SERVE_USAGE).toContain('BROADCASTING_SERVER_SCALING');
+    expect(SERVE_USAGE).toContain('--scaling redis');
   });
 });

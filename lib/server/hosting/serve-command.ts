@@ -8,14 +8,18 @@ export const SERVE_USAGE = `Usage: nestjs-broadcasting serve [options]
 Runs the Pusher-protocol broadcast server (WebSocket /app/{key}, HTTP API /apps/{id}, GET /up).
 Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*) and the
 BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
-BROADCASTING_SERVER_HOST / _PORT, BROADCASTING_REDIS_URL / _PREFIX).
+BROADCASTING_SERVER_HOST / _PORT / _SCALING, BROADCASTING_REDIS_URL / _PREFIX,
+BROADCASTING_DEFAULT).
 
   --host <address>       interface to listen on            (default 127.0.0.1)
   --port <number>        port to listen on, 0 for any free (default 6001)
-  --redis                deliver broadcasts published on Redis (Laravel's format)
-  --no-redis             do not, even if a Redis URL is configured
-  --redis-url <url>      Redis to subscribe to (implies --redis)
+  --redis                deliver broadcasts published on Redis (Laravel's format); on by
+                         default when BROADCASTING_DEFAULT is redis or a Redis URL is set
+  --no-redis             do not, even then
+  --redis-url <url>      Redis to use (implies --redis)
   --redis-prefix <text>  prefix of the Redis channels
+  --scaling redis        join the other nodes on the same Redis and prefix, so clients
+                         may connect to any of them (BROADCASTING_SERVER_SCALING=redis)
   --config <file>        configuration file (instead of config/broadcasting.*)
   -h, --help             show this help
 
@@ -29,6 +33,7 @@ export interface ServeArguments {
   redis?: boolean;
   redisUrl?: string;
   redisPrefix?: string;
+  scaling?: 'redis';
   config?: string;
 }
 
@@ -90,6 +95,15 @@ export function parseServeArguments(argv: string[]): ServeArguments {
       case '--redis-prefix':
         parsed.redisPrefix = take();
         break;
+      case '--scaling': {
+        const mode = take();
+        if (mode !== 'redis')
+          throw new ServeUsageError(
+            `--scaling takes "redis" (got "${mode}"); leave it out to run a single node.`,
+          );
+        parsed.scaling = mode;
+        break;
+      }
       case '--config':
         parsed.config = take();
         break;
@@ -132,7 +146,7 @@ export async function runServeCommand(
     const env = args.config ? { ...io.env, BROADCASTING_CONFIG: args.config } : io.env;
     const config = await resolveBroadcastConfig(
       {
-        server: { host: args.host, port: args.port },
+        server: { host: args.host, port: args.port, scaling: args.scaling },
         redis: { url: args.redisUrl, prefix: args.redisPrefix },
       },
       { env, cwd: io.cwd },

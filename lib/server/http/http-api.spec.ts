@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signHttpRequest } from '../../pusher-protocol/signatures.js';
-import type { HttpApiApp, HttpApiEngine } from './http-api-engine.interface.js';
+import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
 import { HttpApi } from './http-api.js';
 
 const app: HttpApiApp = {

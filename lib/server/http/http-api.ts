@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelKind, channelNameProblem } from '../../pusher-protocol/channel-names.js';
 import { badRequest, HttpApiError } from './http-api-error.js';
-import type { HttpApiApp, HttpApiEngine } from './http-api-engine.interface.js';
+import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
 import { readRequestBody } from './read-request-body.js';
 import { parseRequestQuery, type RequestQuery } from './request-query.js';
 import { verifyRequestSignature } from './request-signature.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { HttpApiError } from './http-api-error.js';
-import type { HttpApiApp } from './http-api-engine.interface.js';
+import type { HttpApiApp } from '../engine/engine-surface.js';
 import { parseRequestQuery } from './request-query.js';
 import { verifyRequestSignature } from './request-signature.js';
 

@@ -1,6 +1,6 @@
 import { md5Hex, safeEqualHex, signHttpRequest } from '../../pusher-protocol/signatures.js';
 import { unauthorized } from './http-api-error.js';
-import type { HttpApiApp } from './http-api-engine.interface.js';
+import type { HttpApiApp } from '../engine/engine-surface.js';
 import type { RequestQuery } from './request-query.js';
 
 /** How far `auth_timestamp` may be from the server's clock, as Pusher allows. */

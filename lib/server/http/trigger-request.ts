@@ -4,7 +4,7 @@ import {
   MAX_CHANNEL_NAME_LENGTH,
 } from '../../pusher-protocol/channel-names.js';
 import { badRequest, HttpApiError } from './http-api-error.js';
-import type { HttpApiApp } from './http-api-engine.interface.js';
+import type { HttpApiApp } from '../engine/engine-surface.js';
 
 /** Channel attributes a trigger may ask for in `info`. */
 export type ChannelAttribute = 'user_count' | 'subscription_count';

@@ -112,13 +112,17 @@ export interface BroadcastServerOptions {
   localHub?: LocalBroadcastHub | false;
   /**
    * Deliver broadcasts published on Redis by the `redis` driver (or by a Laravel app) in
-   * Laravel's body format. `true` uses BROADCASTING_REDIS_URL and _PREFIX.
-   * @default false
+   * Laravel's body format. `true` uses BROADCASTING_REDIS_URL and _PREFIX (or the config
+   * file's `redis`); `false` turns it off.
+   * @default automatic in startBroadcastServer / BroadcastServerModule / the bin: on when the
+   * default connection is `redis` (BROADCASTING_DEFAULT) or a Redis URL is configured
+   * (BROADCASTING_REDIS_URL or the config file's `redis.url`), off otherwise. A bare
+   * `PusherServerEngine` never reads Redis itself.
    */
   redis?: boolean | { url?: string; prefix?: string };
   /**
-   * Join other server nodes over Redis (issue: horizontal scaling).
-   * @default undefined (BROADCASTING_SERVER_SCALING)
+   * `'redis'`: join the other server nodes on the same Redis and prefix (docs/scaling.md).
+   * @default BROADCASTING_SERVER_SCALING (or the config file's `server.scaling`); unset: one node
    */
   scaling?: 'redis';
 }

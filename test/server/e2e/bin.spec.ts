@@ -1,58 +1,25 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient } from '../support/engine-harness.js';
 import { serverSdk, uniquePrefix, waitFor } from '../support/broadcast-server-harness.js';
+import { buildPackage, removePackage } from '../support/built-package.js';
 
 /**
  * The bin as users run it: `npm run build` output plus bin/nestjs-broadcasting.mjs, in a
  * package root of its own (a temp dir, so the shared dist/ is left alone), spawned as a
  * real child process.
  */
-const root = resolve(import.meta.dirname, '../../..');
 let pkg: string;
 const children: ChildProcess[] = [];
 const APP = { id: 'bin-app', key: 'bin-key', secret: 'bin-secret' };
 
 beforeAll(() => {
-  pkg = mkdtempSync(join(tmpdir(), 'nestjs-broadcasting-bin-'));
-  // tsc emits even when another part of the tree has a type error; the bin needs only lib/.
-  spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      join(root, 'tsconfig.build.json'),
-      '--outDir',
-      join(pkg, 'dist'),
-    ],
-    {
-      cwd: root,
-      stdio: 'ignore',
-    },
-  );
-  if (!existsSync(join(pkg, 'dist/server/hosting/serve-command.js')))
-    throw new Error('tsc did not emit dist/server/hosting/serve-command.js');
-  mkdirSync(join(pkg, 'bin'));
-  copyFileSync(join(root, 'bin/nestjs-broadcasting.mjs'), join(pkg, 'bin/nestjs-broadcasting.mjs'));
-  writeFileSync(
-    join(pkg, 'package.json'),
-    JSON.stringify({ name: 'bin-under-test', type: 'module' }),
-  );
-  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  pkg = buildPackage('bin');
 }, 120_000);
-afterAll(() => rmSync(pkg, { recursive: true, force: true }));
+afterAll(() => removePackage(pkg));
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
@@ -148,6 +115,27 @@ describe('nestjs-broadcasting serve (the bin)', () => {
     });
     const { url } = await listening(r);
     expect((await fetch(`${url}/up`)).status).toBe(200);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
+  it('joins a Redis cluster with --scaling redis (GET /up reports it)', async () => {
+    const r = run(
+      [
+        'serve',
+        '--scaling',
+        'redis',
+        '--redis-url',
+        'redis://127.0.0.1:6379',
+        '--redis-prefix',
+        uniquePrefix('bin-scaling'),
+      ],
+      appEnv,
+    );
+    const { url } = await listening(r);
+    const up = await fetch(`${url}/up`);
+    expect(up.status).toBe(200);
+    expect((await up.json()).scaling).toMatchObject({ redis: 'connected' });
     r.child.kill('SIGTERM');
     expect(await r.exit).toBe(0);
   }, 20_000);

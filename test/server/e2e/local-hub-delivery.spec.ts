@@ -1,40 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LocalBroadcastHub } from 'nestjs-broadcasting';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
 import { LocalBroadcaster } from '../../../lib/broadcasters/local.broadcaster.js';
-import type { PusherClient } from '../support/engine-harness.js';
 import {
-  clientFor,
   connected,
   record,
-  startTestServer,
+  recordingLogger,
+  senderAndOther,
   subscribed,
+  useTestServers,
   waitFor,
 } from '../support/broadcast-server-harness.js';
 
 let hub: LocalBroadcastHub;
 let server: BroadcastServerHandle;
 const warnings: string[] = [];
-const clients: PusherClient[] = [];
+const servers = useTestServers();
+const client = () => servers.client();
 
 beforeEach(async () => {
   hub = new LocalBroadcastHub();
   warnings.length = 0;
-  server = await startTestServer({
-    localHub: hub,
-    logger: { log() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-  });
+  server = await servers.start({ localHub: hub, logger: recordingLogger(warnings) });
 });
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await server.close();
-});
-
-const client = () => {
-  const c = clientFor(server);
-  clients.push(c);
-  return c;
-};
 
 describe('delivery from the local driver (in-process hub)', () => {
   it('delivers what the local driver broadcasts to pusher-js subscribers', async () => {
@@ -56,14 +44,7 @@ describe('delivery from the local driver (in-process hub)', () => {
   });
 
   it('skips the socket named in exceptSocketId (toOthers)', async () => {
-    const sender = client();
-    const other = client();
-    const [senderChannel, otherChannel] = await Promise.all([
-      subscribed(sender, 'room'),
-      subscribed(other, 'room'),
-    ]);
-    const senderGot = record(senderChannel, 'said');
-    const otherGot = record(otherChannel, 'said');
+    const { sender, senderGot, otherGot } = await senderAndOther(client, 'room', 'said');
 
     await new LocalBroadcaster(hub).broadcast(
       ['room'],

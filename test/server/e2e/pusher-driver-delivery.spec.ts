@@ -1,25 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { BroadcastDriverError } from 'nestjs-broadcasting';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
 import { PusherBroadcaster } from '../../../lib/broadcasters/pusher.broadcaster.js';
-import type { PusherClient } from '../support/engine-harness.js';
 import {
-  clientFor,
   connected,
   HTTP_APP,
   record,
-  startTestServer,
+  senderAndOther,
   subscribed,
+  useTestServers,
   waitFor,
 } from '../support/broadcast-server-harness.js';
 
+const servers = useTestServers();
+const client = () => servers.client();
 let server: BroadcastServerHandle;
-const clients: PusherClient[] = [];
-const client = () => {
-  const c = clientFor(server);
-  clients.push(c);
-  return c;
-};
 const driver = (overrides: Partial<ConstructorParameters<typeof PusherBroadcaster>[0]> = {}) =>
   new PusherBroadcaster({
     connection: 'pusher',
@@ -33,23 +28,16 @@ const driver = (overrides: Partial<ConstructorParameters<typeof PusherBroadcaste
   });
 
 beforeEach(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await server.close();
+  server = await servers.start();
 });
 
 describe('delivery from the pusher driver (this server as the Pusher API)', () => {
   it('delivers through the HTTP API to pusher-js, excluding the sender', async () => {
-    const sender = client();
-    const other = client();
-    const [senderChannel, otherChannel] = await Promise.all([
-      subscribed(sender, 'private-orders.9'),
-      subscribed(other, 'private-orders.9'),
-    ]);
-    const senderGot = record(senderChannel, 'order.shipped');
-    const otherGot = record(otherChannel, 'order.shipped');
+    const { sender, senderGot, otherGot } = await senderAndOther(
+      client,
+      'private-orders.9',
+      'order.shipped',
+    );
 
     await driver().broadcast(
       ['private-orders.9'],

@@ -1,24 +1,23 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
-import { RedisBroadcaster } from '../../../lib/broadcasters/redis.broadcaster.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PusherClient } from '../support/engine-harness.js';
+import { RedisBroadcaster } from '../../../lib/broadcasters/redis.broadcaster.js';
 import {
-  clientFor,
   connected,
   record,
+  recordingLogger,
   startTestServer,
   subscribed,
   uniquePrefix,
+  useTestServers,
   waitFor,
 } from '../support/broadcast-server-harness.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 let redis: Redis;
-let server: BroadcastServerHandle | undefined;
 let prefix: string;
 const warnings: string[] = [];
-const clients: PusherClient[] = [];
+const servers = useTestServers();
 
 beforeAll(() => {
   redis = new Redis(REDIS_URL);
@@ -26,26 +25,13 @@ beforeAll(() => {
 afterAll(async () => {
   await redis.quit();
 });
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await server?.close();
-  server = undefined;
-});
 
 async function start() {
   prefix = uniquePrefix('redis-delivery');
   warnings.length = 0;
-  server = await startTestServer({
-    redis: { url: REDIS_URL, prefix },
-    logger: { log() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
-  });
-  return server;
+  return servers.start({ redis: { url: REDIS_URL, prefix }, logger: recordingLogger(warnings) });
 }
-const client = () => {
-  const c = clientFor(server!);
-  clients.push(c);
-  return c;
-};
+const client = () => servers.client();
 /** Subscribers the server holds on a Redis channel (PUBSUB NUMSUB), seen from outside. */
 const numsub = async (channel: string) =>
   Number(((await redis.pubsub('NUMSUB', prefix + channel)) as [string, number])[1]);
@@ -122,6 +108,23 @@ describe('delivery from Redis (Laravel body format)', () => {
     expect(senderGot).toEqual([{ x: 2 }]);
   });
 
+  it('confirms a subscription only once its Redis SUBSCRIBE is in place (50 fresh channels)', async () => {
+    await start();
+    const c = client();
+    await connected(c);
+    for (let i = 0; i < 50; i++) {
+      const name = `race-${i}`;
+      const channel = c.subscribe(name);
+      const got = record(channel, 'first');
+      // Published from the client's confirmation callback: the earliest any app could.
+      channel.bind('pusher:subscription_succeeded', () => {
+        void laravelPublish(name, { event: 'first', data: { i }, socket: null });
+      });
+      await waitFor(() => got.length === 1, 2000);
+      expect(got).toEqual([{ i }]);
+    }
+  });
+
   it('SUBSCRIBEs to a channel only while it has local subscribers', async () => {
     await start();
     expect(await numsub('orders')).toBe(0);
@@ -151,7 +154,7 @@ describe('delivery from Redis (Laravel body format)', () => {
     await waitFor(async () => (await numsub('gone')) === 0);
 
     await subscribedOverRedis(client(), 'kept');
-    await server!.close();
+    await servers.server.close();
     await waitFor(async () => (await numsub('kept')) === 0);
   });
 

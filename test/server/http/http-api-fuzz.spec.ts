@@ -10,16 +10,7 @@ import {
   subscribed,
   waitFor,
 } from '../support/broadcast-server-harness.js';
-
-/** Deterministic PRNG (mulberry32), so a failure reproduces. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 const VALID = [
   JSON.stringify({ name: 'e', data: '{"a":1}', channels: ['fuzz', 'private-x'], socket_id: '1.2' }),
@@ -71,7 +62,7 @@ afterAll(async () => {
 
 describe('HTTP API under random and mutated input', () => {
   it('answers every request with a 2xx or 4xx and keeps delivering afterwards', async () => {
-    const next = random(20261127);
+    const next = seededRandom(20261127);
     const paths = ['/apps/http-app/events', '/apps/http-app/batch_events'];
     const statuses = new Map<number, number>();
     for (let i = 0; i < 300; i++) {

@@ -1,30 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
-import type { PusherClient } from '../support/engine-harness.js';
 import {
-  clientFor,
   connected,
   record,
+  senderAndOther,
   serverSdk,
-  startTestServer,
   subscribed,
+  useTestServers,
   waitFor,
 } from '../support/broadcast-server-harness.js';
 
+const servers = useTestServers();
+const client = servers.client;
 let server: BroadcastServerHandle;
-const clients: PusherClient[] = [];
-const client = (opts?: Parameters<typeof clientFor>[1]) => {
-  const c = clientFor(server, opts);
-  clients.push(c);
-  return c;
-};
-
 beforeEach(async () => {
-  server = await startTestServer();
-});
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.disconnect();
-  await server.close();
+  server = await servers.start();
 });
 
 describe('HTTP API with the pusher SDK', () => {
@@ -49,14 +39,7 @@ describe('HTTP API with the pusher SDK', () => {
   });
 
   it('trigger with socket_id skips that socket and reaches the others', async () => {
-    const sender = client();
-    const other = client();
-    const [senderChannel, otherChannel] = await Promise.all([
-      subscribed(sender, 'room'),
-      subscribed(other, 'room'),
-    ]);
-    const senderGot = record(senderChannel, 'said');
-    const otherGot = record(otherChannel, 'said');
+    const { sender, senderGot, otherGot } = await senderAndOther(() => client(), 'room', 'said');
     const socketId = await connected(sender);
 
     await serverSdk(server).trigger('room', 'said', { text: 'hi' }, { socket_id: socketId });

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, startEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RawClient, useEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness;
 beforeEach(async () => {
-  harness = await startEngine();
+  harness = await engines.start();
 });
-afterEach(() => harness.close());
 
 describe('cache channels', () => {
   it('sends pusher:cache_miss right after subscription_succeeded when nothing was published', async () => {

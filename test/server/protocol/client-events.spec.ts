@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, startEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
+import { describe, expect, it } from 'vitest';
+import { RawClient, useEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
 import type { ServerAppOptions } from '../../../lib/server/options/server-options.interface.js';
 
+const engines = useEngine();
 let harness: EngineHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
 
 async function pair(app: Partial<ServerAppOptions> = {}) {
-  harness = await startEngine({ apps: [{ ...TEST_APP, ...app }] });
+  harness = await engines.start({ apps: [{ ...TEST_APP, ...app }] });
   const a = await RawClient.connect(harness.url());
   const b = await RawClient.connect(harness.url());
   return { a, b };

@@ -1,15 +1,22 @@
 import Echo from 'laravel-echo';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authFor, Pusher, startEngine, TEST_APP, waitFor } from '../support/engine-harness.js';
+import {
+  authFor,
+  localPusherOptions,
+  Pusher,
+  TEST_APP,
+  useEngine,
+  waitFor,
+} from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness;
 const echos = [];
 beforeEach(async () => {
-  harness = await startEngine();
+  harness = await engines.start();
 });
-afterEach(async () => {
+afterEach(() => {
   echos.splice(0).forEach((echo) => echo.disconnect());
-  await harness.close();
 });
 
 /** laravel-echo 2 with pusher-js passed in, signing channels like a correct auth endpoint. */
@@ -18,12 +25,7 @@ function echoFor(user, { forge = false } = {}) {
     broadcaster: 'pusher',
     Pusher,
     key: TEST_APP.key,
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: harness.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
+    ...localPusherOptions(harness.port),
     channelAuthorization: {
       endpoint: '/unused',
       transport: 'ajax',

@@ -2,22 +2,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import {
   RawClient,
-  startEngine,
+  useEngine,
   TEST_APP,
   waitFor,
   type EngineHarness,
 } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness | undefined;
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await harness?.close();
-  harness = undefined;
 });
 
 describe('fan-out', () => {
   it('serializes a publish once per channel and sends the same Buffer to every subscriber', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const clients = await Promise.all([0, 1, 2].map(() => RawClient.connect(harness!.url())));
     for (const c of clients) {
       await c.subscribe('a');
@@ -41,7 +40,7 @@ describe('fan-out', () => {
   });
 
   it('closes a slow consumer with 4100 once its send buffer passes maxBufferedBytes, and keeps serving the others', async () => {
-    harness = await startEngine({ maxBufferedBytes: 64 * 1024 });
+    harness = await engines.start({ maxBufferedBytes: 64 * 1024 });
     const slow = await RawClient.connect(harness.url());
     const fast = await RawClient.connect(harness.url());
     await slow.subscribe('firehose');

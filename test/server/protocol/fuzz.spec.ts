@@ -9,16 +9,7 @@ import {
   type EngineHarness,
   type PusherClient,
 } from '../support/engine-harness.js';
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed with the same SEED. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/seeded-random.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
 const FRAMES = 3000;
@@ -35,7 +26,7 @@ describe('fuzzing', () => {
   it(`survives ${FRAMES} random and mutated frames (seed ${SEED}) and still serves a well-behaved pusher-js client`, async () => {
     harness = await startEngine({ maxPayloadBytes: 8192 });
     const h = harness;
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
     const int = (n: number) => Math.floor(random() * n);
 

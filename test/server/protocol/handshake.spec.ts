@@ -1,22 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SOCKET_ID } from '../../../lib/pusher-protocol/channel-names.js';
 import {
   RawClient,
-  startEngine,
+  useEngine,
   TEST_APP,
   waitForAsync,
   type EngineHarness,
 } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
 
 describe('handshake', () => {
   it('sends connection_established with a digits.digits socket id and the activity timeout as a JSON string', async () => {
-    harness = await startEngine({ activityTimeout: 42 });
+    harness = await engines.start({ activityTimeout: 42 });
     const client = await RawClient.connect(harness.url());
     const frame = client.frames[0];
     expect(frame.event).toBe('pusher:connection_established');
@@ -28,7 +25,7 @@ describe('handshake', () => {
   });
 
   it('gives every connection a different, random socket id', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const clients = await Promise.all(
       Array.from({ length: 20 }, () => RawClient.connect(harness!.url())),
     );
@@ -41,7 +38,7 @@ describe('handshake', () => {
   });
 
   it('refuses an unknown app key with pusher:error 4001 then close 4001', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const client = await RawClient.connect(harness.url('nope'), { established: false });
     expect(await client.closed()).toBe(4001);
     expect(client.frames).toEqual([
@@ -50,14 +47,14 @@ describe('handshake', () => {
   });
 
   it('refuses a disabled app with 4003', async () => {
-    harness = await startEngine({ apps: [{ ...TEST_APP, enabled: false }] });
+    harness = await engines.start({ apps: [{ ...TEST_APP, enabled: false }] });
     const client = await RawClient.connect(harness.url(), { established: false });
     expect(await client.closed()).toBe(4003);
     expect(client.frames[0]).toMatchObject({ event: 'pusher:error', data: { code: 4003 } });
   });
 
   it('refuses the connection over maxConnections with 4004 and keeps the others', async () => {
-    harness = await startEngine({ apps: [{ ...TEST_APP, maxConnections: 2 }] });
+    harness = await engines.start({ apps: [{ ...TEST_APP, maxConnections: 2 }] });
     const a = await RawClient.connect(harness.url());
     const b = await RawClient.connect(harness.url());
     const c = await RawClient.connect(harness.url(), { established: false });
@@ -75,7 +72,7 @@ describe('handshake', () => {
   });
 
   it('refuses an origin outside allowedOrigins with 4009', async () => {
-    harness = await startEngine({
+    harness = await engines.start({
       apps: [{ ...TEST_APP, allowedOrigins: ['https://app.example.com'] }],
     });
     const bad = await RawClient.connect(harness.url(), {
@@ -92,7 +89,7 @@ describe('handshake', () => {
   });
 
   it('refuses a protocol version below 5 with 4007', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const client = await RawClient.connect(harness.url(undefined, 'protocol=4'), {
       established: false,
     });
@@ -100,14 +97,14 @@ describe('handshake', () => {
   });
 
   it('leaves upgrades on other paths to the host', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const { engine } = harness;
     const req = { url: '/socket.io/?EIO=4' } as never;
     expect(engine.handleUpgrade(req, {} as never, Buffer.alloc(0))).toBe(false);
   });
 
   it('closes every socket with 4200 on close(), and close() is idempotent', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const client = await RawClient.connect(harness.url());
     await Promise.all([harness.engine.close(), harness.engine.close()]);
     expect(await client.closed()).toBe(4200);
@@ -115,7 +112,7 @@ describe('handshake', () => {
 
   it("keeps apps apart: a publish to one app never reaches another app's sockets", async () => {
     const other = { id: 'other-app', key: 'other-key', secret: 'other-secret' };
-    harness = await startEngine({ apps: [TEST_APP, other] });
+    harness = await engines.start({ apps: [TEST_APP, other] });
     const a = await RawClient.connect(harness.url());
     const b = await RawClient.connect(harness.url('other-key'));
     await a.subscribe('news');

@@ -1,15 +1,12 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RawClient, startEngine, type EngineHarness } from '../support/engine-harness.js';
+import { describe, expect, it, vi } from 'vitest';
+import { RawClient, useEngine, type EngineHarness } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
 
 describe('ping and idle connections', () => {
   it('answers pusher:ping with pusher:pong', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const client = await RawClient.connect(harness.url());
     client.send({ event: 'pusher:ping', data: {} });
     expect(await client.next('pusher:pong')).toEqual({ event: 'pusher:pong', data: '{}' });
@@ -17,7 +14,7 @@ describe('ping and idle connections', () => {
   });
 
   it('answers WebSocket ping frames', async () => {
-    harness = await startEngine();
+    harness = await engines.start();
     const client = await RawClient.connect(harness.url());
     const pong = new Promise<Buffer>((resolve) => client.ws.once('pong', resolve));
     client.ws.ping('hello');
@@ -26,7 +23,7 @@ describe('ping and idle connections', () => {
   });
 
   it('pings a silent socket after activityTimeout and closes it with 4201 when no pong comes', async () => {
-    harness = await startEngine({ activityTimeout: 1, pongTimeout: 1 });
+    harness = await engines.start({ activityTimeout: 1, pongTimeout: 1 });
     const client = await RawClient.connect(harness.url());
     const started = Date.now();
     await client.next('pusher:ping');
@@ -37,7 +34,7 @@ describe('ping and idle connections', () => {
   it('uses one sweeping interval for all sockets rather than a timer per socket', async () => {
     const intervals = vi.spyOn(globalThis, 'setInterval');
     const timeouts = vi.spyOn(globalThis, 'setTimeout');
-    harness = await startEngine({ activityTimeout: 1, pongTimeout: 1 });
+    harness = await engines.start({ activityTimeout: 1, pongTimeout: 1 });
     const clients = await Promise.all(
       Array.from({ length: 20 }, () => RawClient.connect(harness!.url())),
     );
@@ -51,7 +48,7 @@ describe('ping and idle connections', () => {
   });
 
   it('keeps a socket that answers the ping with pusher:pong', async () => {
-    harness = await startEngine({ activityTimeout: 1, pongTimeout: 1 });
+    harness = await engines.start({ activityTimeout: 1, pongTimeout: 1 });
     const client = await RawClient.connect(harness.url());
     await client.next('pusher:ping');
     client.send({ event: 'pusher:pong', data: {} });
@@ -64,7 +61,7 @@ describe('ping and idle connections', () => {
   });
 
   it('counts WebSocket pong frames as activity', async () => {
-    harness = await startEngine({ activityTimeout: 1, pongTimeout: 1 });
+    harness = await engines.start({ activityTimeout: 1, pongTimeout: 1 });
     const client = await RawClient.connect(harness.url());
     const timer = setInterval(() => client.ws.pong(), 200);
     await new Promise((r) => setTimeout(r, 2500));

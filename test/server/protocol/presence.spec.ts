@@ -1,13 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RawClient, startEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RawClient, useEngine, TEST_APP, type EngineHarness } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness;
 beforeEach(async () => {
-  harness = await startEngine({
+  harness = await engines.start({
     apps: [{ ...TEST_APP, limits: { maxPresenceMembers: 3, maxPresenceMemberBytes: 200 } }],
   });
 });
-afterEach(() => harness.close());
 
 const room = 'presence-room.1';
 const alice = { user_id: 'alice', user_info: { name: 'Alice' } };

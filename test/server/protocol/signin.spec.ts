@@ -1,23 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  pusherClient,
   RawClient,
-  startEngine,
+  useEngine,
   TEST_APP,
   waitFor,
   waitForAsync,
   type EngineHarness,
-  type PusherClient,
 } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness;
-const pushers: PusherClient[] = [];
 beforeEach(async () => {
-  harness = await startEngine();
-});
-afterEach(async () => {
-  pushers.splice(0).forEach((p) => p.disconnect());
-  await harness.close();
+  harness = await engines.start();
 });
 
 describe('user sign-in', () => {
@@ -69,8 +63,7 @@ describe('user sign-in', () => {
   });
 
   it('delivers sendToUser events to a pusher-js client after signin', async () => {
-    const pusher = pusherClient(harness, { userData: { id: 'u7' } });
-    pushers.push(pusher);
+    const pusher = engines.pusher({ userData: { id: 'u7' } });
     const received: unknown[] = [];
     pusher.user.bind('invoice.paid', (data: unknown) => received.push(data));
     pusher.signin();

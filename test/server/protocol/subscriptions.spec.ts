@@ -1,22 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  pusherClient,
   RawClient,
-  startEngine,
+  useEngine,
   TEST_APP,
   waitFor,
   type EngineHarness,
-  type PusherClient,
 } from '../support/engine-harness.js';
 
+const engines = useEngine();
 let harness: EngineHarness;
-const pushers: PusherClient[] = [];
 beforeEach(async () => {
-  harness = await startEngine();
-});
-afterEach(async () => {
-  pushers.splice(0).forEach((p) => p.disconnect());
-  await harness.close();
+  harness = await engines.start();
 });
 
 const succeeded = 'pusher_internal:subscription_succeeded';
@@ -169,8 +163,7 @@ describe('subscriptions', () => {
   });
 
   it('lets pusher-js subscribe to a private channel and receive events', async () => {
-    const pusher = pusherClient(harness);
-    pushers.push(pusher);
+    const pusher = engines.pusher();
     const received: unknown[] = [];
     const channel = pusher.subscribe('private-orders.9');
     channel.bind('order.shipped', (data: unknown) => received.push(data));

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  clientFor,
   connected,
   record,
   serverSdk,
@@ -10,62 +9,28 @@ import {
   uniquePrefix,
   waitFor,
 } from '../support/broadcast-server-harness.js';
-import { RawClient, type PusherClient } from '../support/engine-harness.js';
+import { RawClient } from '../support/engine-harness.js';
 import { LocalBroadcastHub } from '../../../lib/broadcasters/local-hub.js';
 import { startBroadcastServer } from '../../../lib/server/hosting/start-broadcast-server.js';
-import {
-  APP,
-  buildPackage,
-  removePackage,
-  RedisProcess,
-  sleep,
-  startNode,
-  stopNodes,
-  type ClusterNode,
-} from './support/cluster-harness.js';
+import { APP, useCluster, sleep } from './support/cluster-harness.js';
 
 /**
  * Three `nestjs-broadcasting serve` processes joined over one Redis, with pusher-js and raw
  * clients spread across them: every source reaches every subscriber exactly once.
  */
-let pkg: string;
-let redis: RedisProcess;
+const cluster = useCluster('scaling-delivery', 3);
+const { nodes, prefix, raw } = cluster;
 let publisher: Redis;
-let nodes: ClusterNode[];
-const prefix = uniquePrefix('scaling-delivery');
-const clients: PusherClient[] = [];
-const raws: RawClient[] = [];
 
 /** Waits for settling, so a duplicate still in flight would have arrived. */
 const SETTLE_MS = 300;
 
-beforeAll(async () => {
-  pkg = buildPackage();
-  redis = await RedisProcess.start();
-  publisher = redis.client();
-  nodes = await Promise.all([0, 1, 2].map(() => startNode(pkg, { redisUrl: redis.url, prefix })));
-}, 60_000);
-
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  for (const raw of raws) raw.ws.terminate();
-  publisher?.disconnect();
-  await stopNodes();
-  await redis?.stop();
-  removePackage(pkg);
+beforeAll(() => {
+  publisher = cluster.redis.client();
 });
+afterAll(() => publisher?.disconnect());
 
-function pusher(node: ClusterNode, user?: { id: string; info?: unknown }): PusherClient {
-  const client = clientFor(node, { app: APP, user });
-  clients.push(client);
-  return client;
-}
-
-async function raw(node: { port: number }): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${node.port}/app/${APP.key}?protocol=7`);
-  raws.push(client);
-  return client;
-}
+const pusher = cluster.pusher;
 
 /** Two pusher-js subscribers per node on `channel`; returns what each receives of `event`. */
 async function spreadSubscribers(channel: string, event: string) {
@@ -118,7 +83,7 @@ describe('delivery across three nodes', () => {
       logger: false,
       localHub: hub,
       scaling: 'redis',
-      redis: { url: redis.url, prefix },
+      redis: { url: cluster.redis.url, prefix },
     });
     try {
       const [here, there] = [await raw(embedded), await raw(nodes[1])];
@@ -164,6 +129,23 @@ describe('delivery across three nodes', () => {
     expect(a.all('update').map((f) => f.data)).toEqual(['{"v":2}']);
     expect(b.all('update').map((f) => f.data)).toEqual(['{"v":1}']);
     expect(c.all('update')).toHaveLength(2);
+  });
+
+  it('confirms a subscription only once its node can hear the other nodes (20 fresh channels)', async () => {
+    const subscriber = await raw(nodes[1]);
+    for (let i = 0; i < 20; i++) {
+      const channel = `fresh-${i}`;
+      await subscriber.subscribe(channel);
+      // Published on another node as soon as the subscriber saw subscription_succeeded.
+      const body = JSON.stringify({ name: 'first', channel, data: `{"i":${i}}` });
+      const res = await signedFetch(nodes[0], 'POST', `/apps/${APP.id}/events`, {
+        body,
+        app: APP,
+      });
+      expect(res.status).toBe(200);
+      const frame = await waitFor(() => subscriber.all('first', channel)[0], 2000, channel);
+      expect(frame.data).toBe(`{"i":${i}}`);
+    }
   });
 
   it('relays client events to the other nodes once, never back to the sender', async () => {
@@ -289,9 +271,7 @@ describe('connection quota across nodes', () => {
     const quotaPrefix = uniquePrefix('scaling-quota');
     const fixtureOptions = { apps: [{ ...APP, maxConnections: 3 }], scaling: 'redis' };
     const [q0, q1] = await Promise.all(
-      [0, 1].map(() =>
-        startNode(pkg, { redisUrl: redis.url, prefix: quotaPrefix, fixtureOptions }),
-      ),
+      [0, 1].map(() => cluster.startNode({ prefix: quotaPrefix, fixtureOptions })),
     );
     await raw(q0);
     await raw(q0);
@@ -299,7 +279,7 @@ describe('connection quota across nodes', () => {
     const fourth = await RawClient.connect(`ws://127.0.0.1:${q1.port}/app/${APP.key}?protocol=7`, {
       established: false,
     });
-    raws.push(fourth);
+    cluster.track(fourth);
     expect(await fourth.closed()).toBe(4004);
     expect(fourth.all('pusher:connection_established')).toHaveLength(0);
     // The main cluster (another namespace) is not counted: it has far more than 3 sockets.

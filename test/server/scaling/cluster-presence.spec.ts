@@ -1,52 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  clientFor,
   connected,
   record,
   signedFetch,
   subscribed,
-  uniquePrefix,
   waitFor,
 } from '../support/broadcast-server-harness.js';
 import { RawClient, type PusherClient } from '../support/engine-harness.js';
-import {
-  APP,
-  buildPackage,
-  removePackage,
-  RedisProcess,
-  sleep,
-  startNode,
-  stopNodes,
-  type ClusterNode,
-} from './support/cluster-harness.js';
+import { APP, useCluster, sleep, type ClusterNode } from './support/cluster-harness.js';
 
 /** Presence over three `serve` processes on one Redis, and a node killed with SIGKILL. */
-let pkg: string;
-let redis: RedisProcess;
-let nodes: ClusterNode[];
-const prefix = uniquePrefix('scaling-presence');
-const clients: PusherClient[] = [];
+const cluster = useCluster('scaling-presence', 3);
+const { nodes } = cluster;
 const SETTLE_MS = 300;
 /** The bound docs/scaling.md states: heartbeat TTL (5 s) + heartbeat interval (1 s). */
 const CLEANUP_BOUND_MS = 6_000;
 
-beforeAll(async () => {
-  pkg = buildPackage();
-  redis = await RedisProcess.start();
-  nodes = await Promise.all([0, 1, 2].map(() => startNode(pkg, { redisUrl: redis.url, prefix })));
-}, 60_000);
-
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await stopNodes();
-  await redis?.stop();
-  removePackage(pkg);
-});
-
 function pusher(node: ClusterNode, id: string): PusherClient {
-  const client = clientFor(node, { app: APP, user: { id, info: { name: id.toUpperCase() } } });
-  clients.push(client);
-  return client;
+  return cluster.pusher(node, { id, info: { name: id.toUpperCase() } });
 }
 
 async function join(node: ClusterNode, id: string, channel: string) {
@@ -116,7 +87,7 @@ describe('presence across nodes', () => {
 
   it("removes a killed node's members within the stated bound and says member_removed once", async () => {
     const room = 'presence-crash';
-    const victim = await startNode(pkg, { redisUrl: redis.url, prefix });
+    const victim = await cluster.startNode();
     const observer = await join(nodes[0], 'watcher', room);
     const other = await join(nodes[1], 'watcher2', room);
     await join(victim, 'dave', room);
@@ -156,7 +127,7 @@ describe('presence across nodes', () => {
   });
   it('announces member_removed at once when a node stops cleanly (SIGTERM)', async () => {
     const room = 'presence-stop';
-    const leaving = await startNode(pkg, { redisUrl: redis.url, prefix });
+    const leaving = await cluster.startNode();
     const observer = await join(nodes[0], 'stayer', room);
     await join(leaving, 'erin', room);
     await waitFor(() => observer.added.some((m) => m.id === 'erin'), 5000, 'erin announced');

@@ -1,62 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  clientFor,
   connected,
   record,
   serverSdk,
   signedFetch,
   subscribed,
-  uniquePrefix,
   waitFor,
 } from '../support/broadcast-server-harness.js';
-import { RawClient, type PusherClient } from '../support/engine-harness.js';
-import {
-  APP,
-  buildPackage,
-  health,
-  removePackage,
-  RedisProcess,
-  sleep,
-  startNode,
-  stopNodes,
-  type ClusterNode,
-} from './support/cluster-harness.js';
+import { APP, useCluster, health, sleep, type ClusterNode } from './support/cluster-harness.js';
 
 /**
  * Two `serve` nodes on a Redis the test kills (SIGKILL) and starts again, empty, on the same
  * port: the nodes keep serving their own sockets, say so on GET /up, log once per change, and
  * come back by themselves (subscriptions and presence memberships restored).
  */
-let pkg: string;
-let redis: RedisProcess;
-let nodes: ClusterNode[];
-const prefix = uniquePrefix('scaling-outage');
-const clients: PusherClient[] = [];
-const raws: RawClient[] = [];
-
-beforeAll(async () => {
-  pkg = buildPackage();
-  redis = await RedisProcess.start();
-  nodes = await Promise.all([0, 1].map(() => startNode(pkg, { redisUrl: redis.url, prefix })));
-}, 60_000);
-
-afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  for (const raw of raws) raw.ws.terminate();
-  await stopNodes();
-  await redis?.stop();
-  removePackage(pkg);
-});
-
-async function raw(node: ClusterNode): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${node.port}/app/${APP.key}?protocol=7`);
-  raws.push(client);
-  return client;
-}
+const cluster = useCluster('scaling-outage', 2);
+const { nodes, prefix, raw } = cluster;
 
 async function member(node: ClusterNode, id: string, channel: string) {
-  const client = clientFor(node, { app: APP, user: { id } });
-  clients.push(client);
+  const client = cluster.pusher(node, { id });
   await connected(client);
   const presence = (await subscribed(client, channel)) as any;
   return {
@@ -94,7 +56,7 @@ describe('Redis outage and recovery', () => {
       scaling: { redis: 'connected' },
     });
 
-    await redis.stop();
+    await cluster.redis.stop();
     for (const node of nodes)
       await waitFor(async () => (await health(node)).body.status === 'degraded', 5000, 'degraded');
     const up = await health(nodes[0]);
@@ -112,11 +74,11 @@ describe('Redis outage and recovery', () => {
     late.presence.members.each((m: { id: string }) => roster.push(m.id));
     expect(roster.sort()).toEqual(['p1', 'p2']);
 
-    await redis.start(); // same port, empty: no state survived
+    await cluster.redis.start(); // same port, empty: no state survived
     for (const node of nodes)
       await waitFor(async () => (await health(node)).body.status === 'ok', 10_000, 'back to ok');
     // Each node subscribed its channels again by itself.
-    const probe = redis.client();
+    const probe = cluster.redis.client();
     await waitFor(
       async () =>
         (

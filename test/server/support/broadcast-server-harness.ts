@@ -1,5 +1,6 @@
 import PusherServer from 'pusher';
 import { randomBytes } from 'node:crypto';
+import { afterEach } from 'vitest';
 import {
   md5Hex,
   signChannel,
@@ -12,7 +13,8 @@ import {
   type BroadcastServerHandle,
   type StartBroadcastServerOptions,
 } from '../../../lib/server/hosting/start-broadcast-server.js';
-import { Pusher, type PusherClient } from './engine-harness.js';
+import { localPusherOptions, Pusher, type PusherClient } from './engine-harness.js';
+import type { ServerLogger } from '../../../lib/server/hosting/server-logger.js';
 
 /** Polls `check` (sync or async) every 10 ms until it returns a truthy value, or fails after `timeoutMs`. */
 export async function waitFor<T>(
@@ -58,6 +60,50 @@ export function startTestServer(
   });
 }
 
+/** A logger that keeps warnings and errors in `lines` (and drops the rest). */
+export function recordingLogger(lines: string[]): ServerLogger {
+  return { log() {}, warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+}
+
+export interface TestServers {
+  /** The server `start` started for the running test. */
+  readonly server: BroadcastServerHandle;
+  /** startTestServer with these options; call it in beforeEach or in a test. */
+  start(options?: StartBroadcastServerOptions): Promise<BroadcastServerHandle>;
+  /** pusher-js on the running test's server (see {@link clientFor}). */
+  client(opts?: Parameters<typeof clientFor>[1]): PusherClient;
+}
+
+/**
+ * The per-test setup the HTTP and e2e specs share: after each test, every client made with
+ * `client()` disconnects and the server `start` started closes.
+ */
+export function useTestServers(): TestServers {
+  const clients: PusherClient[] = [];
+  let current: BroadcastServerHandle | undefined;
+  const servers: TestServers = {
+    get server() {
+      if (!current) throw new Error('call start() first (in beforeEach or the test)');
+      return current;
+    },
+    async start(options) {
+      current = await startTestServer(options);
+      return current;
+    },
+    client(opts) {
+      const client = clientFor(servers.server, opts);
+      clients.push(client);
+      return client;
+    },
+  };
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.disconnect();
+    await current?.close();
+    current = undefined;
+  });
+  return servers;
+}
+
 /** The official `pusher` server SDK pointed at the server's HTTP API. */
 export function serverSdk(
   handle: { port: number },
@@ -83,12 +129,7 @@ export function clientFor(
 ): PusherClient {
   const app = opts.app ?? HTTP_APP;
   return new Pusher(app.key, {
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: handle.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
+    ...localPusherOptions(handle.port),
     channelAuthorization: {
       endpoint: '/unused',
       transport: 'ajax',
@@ -152,6 +193,25 @@ export function record(
   const received: unknown[] = [];
   channel.bind(event, (data: unknown) => received.push(data));
   return received;
+}
+
+/**
+ * A sender and another client, both subscribed to `channel`, each recording `event`: the
+ * setup of every "excludes the sender's socket" test.
+ */
+export async function senderAndOther(client: () => PusherClient, channel: string, event: string) {
+  const sender = client();
+  const other = client();
+  const [senderChannel, otherChannel] = await Promise.all([
+    subscribed(sender, channel),
+    subscribed(other, channel),
+  ]);
+  return {
+    sender,
+    other,
+    senderGot: record(senderChannel, event),
+    otherGot: record(otherChannel, event),
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import PusherModule from 'pusher-js';
 import WebSocket from 'ws';
+import { afterEach } from 'vitest';
 import { signChannel, signUser } from '../../../lib/pusher-protocol/signatures.js';
 import type { ServerAdapter } from '../../../lib/server/adapters/server-adapter.interface.js';
 import { PusherServerEngine } from '../../../lib/server/engine/pusher-server-engine.js';
@@ -57,6 +58,45 @@ export async function startEngine(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+export interface EngineUse {
+  /** The engine `start` started for the running test. */
+  readonly harness: EngineHarness;
+  /** startEngine with these options; call it in beforeEach or in a test. */
+  start(options?: BroadcastServerOptions, adapter?: ServerAdapter): Promise<EngineHarness>;
+  /** pusher-js on the running test's engine (see {@link pusherClient}). */
+  pusher(opts?: Parameters<typeof pusherClient>[1]): PusherClient;
+}
+
+/**
+ * The per-test setup the protocol specs share: after each test, every pusher-js client made
+ * with `pusher()` disconnects and the engine `start` started closes.
+ */
+export function useEngine(): EngineUse {
+  const pushers: PusherClient[] = [];
+  let current: EngineHarness | undefined;
+  const use: EngineUse = {
+    get harness() {
+      if (!current) throw new Error('call start() first (in beforeEach or the test)');
+      return current;
+    },
+    async start(options, adapter) {
+      current = await startEngine(options, adapter);
+      return current;
+    },
+    pusher(opts) {
+      const client = pusherClient(use.harness, opts);
+      pushers.push(client);
+      return client;
+    },
+  };
+  afterEach(async () => {
+    for (const client of pushers.splice(0)) client.disconnect();
+    await current?.close();
+    current = undefined;
+  });
+  return use;
 }
 
 /** Polls until `check` returns a truthy value (short interval, bounded wait). */
@@ -216,18 +256,25 @@ export function authFor(socketId: string, channel: string, channelData?: object)
   };
 }
 
+/** The pusher-js (and Echo) options that point a client at a local server: ws only, no stats. */
+export function localPusherOptions(port: number) {
+  return {
+    cluster: 'mt1',
+    wsHost: '127.0.0.1',
+    wsPort: port,
+    forceTLS: false,
+    enabledTransports: ['ws' as const],
+    disableStats: true,
+  };
+}
+
 /** pusher-js 8 from Node, pointed at the harness, signing channels in-process. */
 export function pusherClient(
   harness: EngineHarness,
   opts: { userFor?: (channel: string) => object; userData?: object } = {},
 ): PusherClient {
   return new Pusher(TEST_APP.key, {
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: harness.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
+    ...localPusherOptions(harness.port),
     channelAuthorization: {
       endpoint: '/unused',
       transport: 'ajax',

@@ -12,6 +12,7 @@ import type {
   PresenceMember,
   ServerAdapter,
 } from '../server-adapter.interface.js';
+import { LISTEN_WAIT_MS, settleWithin } from '../settle-within.js';
 import { decodeBroadcast, encodeBroadcast } from './cluster-message.js';
 import { ClusterQuery, type ClusterRequest } from './cluster-query.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
@@ -70,6 +71,8 @@ export class RedisScalingAdapter implements ServerAdapter {
   private lastError = '';
   /** The last heartbeat failed although connected: Redis hangs (or drops our commands). */
   private beatFailing = false;
+  /** Kinds of SUBSCRIBE trouble already logged (see warnOnce). */
+  private readonly subscribeWarned = new Set<string>();
 
   private constructor(
     options: RedisScalingOptions,
@@ -172,18 +175,46 @@ export class RedisScalingAdapter implements ServerAdapter {
     });
   }
 
-  channelOccupied(appId: string, channel: string): void {
+  /**
+   * SUBSCRIBEs to the channel's relay; resolves with the reply, so the engine confirms the
+   * subscription only when other nodes' publishes reach this one. A failed or unanswered
+   * (LISTEN_WAIT_MS) SUBSCRIBE resolves too, logged once: local delivery goes on.
+   */
+  channelOccupied(appId: string, channel: string): Promise<void> | undefined {
     const redisChannel = this.keys.broadcast(appId, channel);
     this.wanted.set(redisChannel, { appId, channel });
     // While disconnected, the reconnect subscribes everything in `wanted`.
     if (!this.subscriberUp) return;
-    const pending: Promise<unknown> = this.subscriber
-      .subscribe(redisChannel)
-      .catch(() => {})
-      .finally(() => {
-        if (this.subscribing.get(redisChannel) === pending) this.subscribing.delete(redisChannel);
-      });
+    const pending: Promise<void> = settleWithin(
+      this.subscriber.subscribe(redisChannel),
+      LISTEN_WAIT_MS,
+      {
+        onError: (error) =>
+          this.warnOnce(
+            'failed',
+            `Scaling: SUBSCRIBE to "${redisChannel}" failed ` +
+              `(${error instanceof Error ? error.message : String(error)}); this node's ` +
+              `subscribers get local messages only until Redis is back.`,
+          ),
+        onLate: () =>
+          this.warnOnce(
+            'slow',
+            `Scaling: SUBSCRIBE to "${redisChannel}" got no reply within ${LISTEN_WAIT_MS} ` +
+              `ms; confirming the subscription anyway.`,
+          ),
+      },
+    ).finally(() => {
+      if (this.subscribing.get(redisChannel) === pending) this.subscribing.delete(redisChannel);
+    });
     this.subscribing.set(redisChannel, pending);
+    return pending;
+  }
+
+  /** One line per kind of SUBSCRIBE trouble, not one per channel. */
+  private warnOnce(kind: 'failed' | 'slow', message: string): void {
+    if (this.subscribeWarned.has(kind)) return;
+    this.subscribeWarned.add(kind);
+    this.logger.warn(message);
   }
 
   /**

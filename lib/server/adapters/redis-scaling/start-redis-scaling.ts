@@ -1,5 +1,5 @@
 import type { ResolvedBroadcastConfig } from '../../../config/resolved-config.interface.js';
-import type { DeliveryTarget } from '../../delivery/delivery-target.interface.js';
+import type { PublishTarget } from '../../engine/engine-surface.js';
 import type { ServerLogger } from '../../hosting/server-logger.js';
 import type { ResolvedServerOptions } from '../../options/resolved-server-options.interface.js';
 import type { ServerAdapter } from '../server-adapter.interface.js';
@@ -32,7 +32,7 @@ export function startRedisScaling(
  * node subscribed to the channel receives the message from Redis itself, so relaying it
  * as well would deliver it once per node.
  */
-export function localOnlyTarget(adapter: ServerAdapter): DeliveryTarget {
+export function localOnlyTarget(adapter: ServerAdapter): PublishTarget {
   return {
     publish: (appId, channels, event, data, exceptSocketId) =>
       adapter.publish({

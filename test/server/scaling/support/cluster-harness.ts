@@ -1,57 +1,27 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { TEST_APP } from '../../support/engine-harness.js';
+import { afterAll, beforeAll } from 'vitest';
+import { clientFor, uniquePrefix } from '../../support/broadcast-server-harness.js';
+import { buildPackage as buildBinPackage, removePackage } from '../../support/built-package.js';
+import { RawClient, TEST_APP, type PusherClient } from '../../support/engine-harness.js';
+
+export { removePackage };
 
 /**
  * Real processes for the scaling tests: one `redis-server` of the test's own on a free port
  * (so a test may stop and restart it), and broadcast server nodes run by the standalone bin
- * from a fresh build in a temp package root (several test files build concurrently; each
- * builds its own, so the shared dist/ is never half-written under another file).
+ * from a fresh build in a temp package root (see built-package.ts).
  */
-const root = resolve(import.meta.dirname, '../../../..');
 export const APP = TEST_APP;
 
-/** Builds lib/ into `<tmp>/dist` with the bin beside it; returns the package root. */
+/** The built package, plus fixtures/node.mjs (a node started from code) at its root. */
 export function buildPackage(): string {
-  const pkg = mkdtempSync(join(tmpdir(), 'nestjs-broadcasting-scaling-'));
-  spawnSync(
-    process.execPath,
-    [
-      join(root, 'node_modules/typescript/bin/tsc'),
-      '-p',
-      join(root, 'tsconfig.build.json'),
-      '--outDir',
-      join(pkg, 'dist'),
-    ],
-    { cwd: root, stdio: 'ignore' },
-  );
-  if (!existsSync(join(pkg, 'dist/server/adapters/redis-scaling/redis-scaling.adapter.js')))
-    throw new Error('tsc did not emit the scaling adapter into the temp package');
-  mkdirSync(join(pkg, 'bin'));
-  copyFileSync(join(root, 'bin/nestjs-broadcasting.mjs'), join(pkg, 'bin/nestjs-broadcasting.mjs'));
+  const pkg = buildBinPackage('scaling');
   copyFileSync(join(import.meta.dirname, '../fixtures/node.mjs'), join(pkg, 'node.mjs'));
-  writeFileSync(
-    join(pkg, 'package.json'),
-    JSON.stringify({ name: 'scaling-under-test', type: 'module' }),
-  );
-  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
   return pkg;
-}
-
-export function removePackage(pkg: string | undefined): void {
-  if (pkg) rmSync(pkg, { recursive: true, force: true });
 }
 
 export function freePort(): Promise<number> {
@@ -221,3 +191,75 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Cluster {
+  /** The Redis key/channel prefix of this file's cluster. */
+  readonly prefix: string;
+  /** The nodes started for the file, filled in beforeAll. */
+  readonly nodes: ClusterNode[];
+  /** The temp package the nodes run from (set in beforeAll). */
+  readonly pkg: string;
+  /** This file's own redis-server (set in beforeAll). */
+  readonly redis: RedisProcess;
+  /** One more node on the same Redis and prefix (killed with the others after the file). */
+  startNode(opts?: Partial<NodeEnv>): Promise<ClusterNode>;
+  /** pusher-js on a node, disconnected after the file. */
+  pusher(node: { port: number }, user?: { id: string; info?: unknown }): PusherClient;
+  /** A raw client on a node, connected (connection_established seen), terminated after the file. */
+  raw(node: { port: number }): Promise<RawClient>;
+  /** Adds a raw client made elsewhere to the ones terminated after the file. */
+  track(raw: RawClient): RawClient;
+}
+
+/**
+ * The setup every scaling spec shares: builds the package, starts its own redis-server and
+ * `size` bin nodes before the file's tests, and after them closes every client made through
+ * it, kills the nodes and Redis and removes the package.
+ */
+export function useCluster(name: string, size: number): Cluster {
+  let pkg = '';
+  let redis: RedisProcess | undefined;
+  const nodes: ClusterNode[] = [];
+  const clients: PusherClient[] = [];
+  const raws: RawClient[] = [];
+  const prefix = uniquePrefix(name);
+  const cluster: Cluster = {
+    prefix,
+    nodes,
+    get pkg() {
+      return pkg;
+    },
+    get redis() {
+      if (!redis) throw new Error('the cluster starts in beforeAll');
+      return redis;
+    },
+    startNode: (opts = {}) => startNode(pkg, { redisUrl: cluster.redis.url, prefix, ...opts }),
+    pusher(node, user) {
+      const client = clientFor(node, { app: APP, user });
+      clients.push(client);
+      return client;
+    },
+    async raw(node) {
+      return cluster.track(
+        await RawClient.connect(`ws://127.0.0.1:${node.port}/app/${APP.key}?protocol=7`),
+      );
+    },
+    track(raw) {
+      raws.push(raw);
+      return raw;
+    },
+  };
+  beforeAll(async () => {
+    pkg = buildPackage();
+    redis = await RedisProcess.start();
+    nodes.push(...(await Promise.all(Array.from({ length: size }, () => cluster.startNode()))));
+  }, 60_000);
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    for (const raw of raws) raw.ws.terminate();
+    await stopNodes();
+    await redis?.stop();
+    removePackage(pkg);
+  });
+  return cluster;
+}

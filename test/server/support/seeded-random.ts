@@ -1,0 +1,12 @@
+/**
+ * mulberry32: a tiny seeded PRNG for the fuzz tests, so a failing run can be replayed with
+ * the same seed. Returns numbers in [0, 1).
+ */
+export function seededRandom(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
