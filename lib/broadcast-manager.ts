@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import type { Broadcaster } from './broadcasters/broadcaster.interface.js';
+import type { Broadcaster, BroadcastSendOptions } from './broadcasters/broadcaster.interface.js';
 import { builtinDrivers } from './broadcasters/builtin-drivers.js';
+import { discardsBroadcasts } from './broadcasters/null.broadcaster.js';
+import {
+  readsSerializedPayload,
+  SERIALIZED_PAYLOAD,
+  type InternalSendOptions,
+} from './broadcasters/serialized-payload.js';
 import { channelNames, type ChannelLike } from './channels/channel.js';
 import type {
   BroadcasterFactory,
@@ -20,7 +26,7 @@ import {
   isValidSocketId,
   MAX_CHANNEL_NAME_LENGTH,
 } from './pusher-protocol/channel-names.js';
-import { assertJsonPayload } from './support/json-payload.js';
+import { assertPayloadObject, serializePayload } from './support/json-payload.js';
 
 /** One direct broadcast: `manager.send({ channels, event, payload })`. */
 export interface BroadcastMessage {
@@ -46,9 +52,20 @@ interface PreparedBroadcast {
   channels: string[];
   event: string;
   payload: Record<string, unknown>;
+  /** `JSON.stringify(payload)`, computed once and shared by the drivers that send it. */
+  payloadJson?: string;
   exceptSocketId?: string;
-  connections: string[];
+  /** The connections' broadcasters, or why one of them (among `connection`) could not be built. */
+  targets: Target[] | { error: unknown; connection: string };
 }
+
+/** A connection name and its broadcaster. */
+type Target = [name: string, broadcaster: Broadcaster];
+
+const NO_TARGETS: Target[] = [];
+
+/** What broadcastDispatched returns when nothing is left to wait for. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * Sends broadcasts through named connections. Connections are built on first use and
@@ -59,6 +76,8 @@ export class BroadcastManager implements OnApplicationShutdown {
   private readonly logger = new Logger('Broadcast');
   private readonly factories = new Map<string, BroadcasterFactory>();
   private readonly resolved = new Map<string, Broadcaster>();
+  /** `[[default, its broadcaster]]` once built; dropped with the connections on shutdown. */
+  private defaultTargets?: Target[];
 
   constructor(
     @Inject(BROADCAST_CONFIG) readonly config: ResolvedBroadcastConfig,
@@ -146,21 +165,32 @@ export class BroadcastManager implements OnApplicationShutdown {
    * never thrown, so they cannot break the code that emitted the event.
    * @internal
    */
-  async broadcastDispatched(event: object, socketId: string | undefined): Promise<void> {
+  broadcastDispatched(event: object, socketId: string | undefined): Promise<void> {
+    return this.dispatchBroadcast(event, socketId) ?? DONE;
+  }
+
+  /**
+   * {@link broadcastDispatched} for the EventEmitter2 hook: undefined when nothing is left to
+   * wait for (the null driver, `broadcastWhen()` false, a reported error), so a dispatch pays
+   * no promise turn for a broadcast that went nowhere.
+   * @internal
+   */
+  dispatchBroadcast(event: object, socketId: string | undefined): Promise<void> | undefined {
     let prepared: PreparedBroadcast | undefined;
     try {
       prepared = this.prepareEvent(event as ShouldBroadcast, undefined, socketId);
     } catch (error) {
       const name = event.constructor?.name ?? 'event';
       this.report(error, { event: name, channels: [], connection: this.config.default });
-      return;
+      return undefined;
     }
-    if (prepared) await this.deliver(prepared, 'report');
+    return prepared ? this.deliver(prepared, 'report') : undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
     const broadcasters = [...this.resolved.values()];
     this.resolved.clear();
+    this.defaultTargets = undefined;
     await Promise.allSettled(broadcasters.map((broadcaster) => broadcaster.close?.()));
   }
 
@@ -172,56 +202,123 @@ export class BroadcastManager implements OnApplicationShutdown {
     const resolved = resolveBroadcastEvent(event);
     if (!resolved) return undefined;
     const requestSocket = resolved.toOthers ? (dispatchSocketId ?? currentSocketId()) : undefined;
-    return this.prepare({
-      channels: resolved.channels,
-      event: resolved.event,
-      payload: resolved.payload,
-      exceptSocketId: exceptSocketId ?? requestSocket,
-      connection: resolved.connections,
-    });
+    // resolveBroadcastEvent already gives full channel names without duplicates.
+    return this.prepareNamed(
+      resolved.channels,
+      resolved.event,
+      resolved.payload,
+      exceptSocketId ?? requestSocket,
+      resolved.connections,
+    );
+  }
+
+  private prepare(message: BroadcastMessage): PreparedBroadcast {
+    return this.prepareNamed(
+      channelNames(message.channels),
+      message.event,
+      message.payload,
+      message.exceptSocketId,
+      message.connection,
+    );
   }
 
   /** Validates everything before any driver runs, so a bad message sends nothing anywhere. */
-  private prepare(message: BroadcastMessage): PreparedBroadcast {
-    const channels = channelNames(message.channels);
+  private prepareNamed(
+    channels: string[],
+    event: string,
+    payload: Record<string, unknown> = {},
+    exceptSocketId: string | undefined,
+    connection: string | string[] | undefined,
+  ): PreparedBroadcast {
     for (const channel of channels) assertValidChannelName(channel);
-    const { event } = message;
     if (typeof event !== 'string' || event.length === 0 || event.length > MAX_CHANNEL_NAME_LENGTH) {
       throw new BroadcastDriverError(BroadcastMessages.invalidEventName(event));
     }
-    const payload = message.payload ?? {};
-    assertJsonPayload(event, payload);
-    if (message.exceptSocketId !== undefined) this.assertSocketId(message.exceptSocketId);
-    const connection = message.connection ?? this.config.default;
+    assertPayloadObject(event, payload);
+    if (exceptSocketId !== undefined) this.assertSocketId(exceptSocketId);
+    const connections =
+      connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection];
+    // Resolve every connection first: an unknown name must not leave the others half sent.
+    // Its error is raised by deliver(), after the payload check, as it always was.
+    let targets: PreparedBroadcast['targets'] = NO_TARGETS;
+    if (channels.length > 0) {
+      try {
+        targets = this.targets(connections);
+      } catch (error) {
+        targets = { error, connection: (connections ?? [this.config.default]).join(', ') };
+      }
+    }
+    // Serialized even when only the null driver receives it: the default driver must report
+    // a payload (BigInt, cycle) that redis or pusher would refuse, not hide it until production.
     return {
       channels,
       event,
       payload,
-      exceptSocketId: message.exceptSocketId,
-      connections: Array.isArray(connection) ? connection : [connection],
+      payloadJson: serializePayload(event, payload),
+      exceptSocketId,
+      targets,
     };
   }
 
-  private async deliver(prepared: PreparedBroadcast, failures: 'throw' | 'report'): Promise<void> {
-    if (prepared.channels.length === 0) return;
-    const { channels, event, payload, exceptSocketId } = prepared;
-    // Resolve every connection first: an unknown name must not leave the others half sent.
-    let targets: Array<[string, Broadcaster]>;
-    try {
-      targets = prepared.connections.map((name) => [name, this.connection(name)]);
-    } catch (error) {
-      if (failures === 'throw') throw error;
-      this.report(error, { event, channels, connection: prepared.connections.join(', ') });
-      return;
+  /** The broadcasters of `connections` (the default connection when undefined). */
+  private targets(connections: string[] | undefined): Target[] {
+    if (connections === undefined) {
+      // Most broadcasts use the default connection: build its one-entry list once.
+      return (this.defaultTargets ??= [[this.config.default, this.connection()]]);
     }
-    const options = exceptSocketId ? { exceptSocketId } : {};
-    const outcomes = await Promise.allSettled(
-      targets.map(([, broadcaster]) => broadcaster.broadcast(channels, event, payload, options)),
-    );
-    outcomes.forEach((outcome, index) => {
-      if (outcome.status === 'fulfilled') return;
-      if (failures === 'throw') throw outcome.reason;
-      this.report(outcome.reason, { event, channels, connection: targets[index][0] });
+    return connections.map((name): Target => [name, this.connection(name)]);
+  }
+
+  /**
+   * Hands a prepared broadcast to its connections; undefined when none of them sends (no
+   * channels, only the null driver). With `'throw'` it throws or rejects with the first
+   * failure; with `'report'` it never does, each failure logged and given to onError.
+   */
+  private deliver(
+    prepared: PreparedBroadcast,
+    failures: 'throw' | 'report',
+  ): Promise<void> | undefined {
+    const { channels, event, payload, payloadJson, exceptSocketId, targets } = prepared;
+    if (channels.length === 0) return undefined;
+    if (!Array.isArray(targets)) {
+      if (failures === 'throw') throw targets.error;
+      this.report(targets.error, { event, channels, connection: targets.connection });
+      return undefined;
+    }
+    const options: BroadcastSendOptions = exceptSocketId ? { exceptSocketId } : {};
+    let withJson: InternalSendOptions | undefined;
+    const sends: Array<[string, Promise<void>]> = [];
+    for (const [name, broadcaster] of targets) {
+      if (discardsBroadcasts(broadcaster)) continue;
+      let sent: Promise<void>;
+      try {
+        if (readsSerializedPayload(broadcaster)) {
+          withJson ??= { ...options, [SERIALIZED_PAYLOAD]: { payload, json: payloadJson } };
+          sent = broadcaster.broadcast(channels, event, payload, withJson);
+        } else {
+          // Promise.resolve: a custom driver may return a plain value despite its type.
+          sent = Promise.resolve(broadcaster.broadcast(channels, event, payload, options));
+        }
+      } catch (error) {
+        sent = Promise.reject(error); // a driver that throws instead of rejecting
+      }
+      sends.push([name, sent]);
+    }
+    if (sends.length === 0) return undefined;
+    if (sends.length === 1) {
+      // One connection sends (the usual case): no allSettled bookkeeping.
+      const [name, sent] = sends[0];
+      if (failures === 'throw') return sent;
+      return sent.then(undefined, (error: unknown) =>
+        this.report(error, { event, channels, connection: name }),
+      );
+    }
+    return Promise.allSettled(sends.map(([, sent]) => sent)).then((outcomes) => {
+      outcomes.forEach((outcome, index) => {
+        if (outcome.status === 'fulfilled') return;
+        if (failures === 'throw') throw outcome.reason;
+        this.report(outcome.reason, { event, channels, connection: sends[index][0] });
+      });
     });
   }
 

@@ -1,14 +1,24 @@
 import { BroadcastMessages } from '../broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { loadOptionalPackage } from '../support/optional-package.js';
-import type { Broadcaster, BroadcastSendOptions } from './broadcaster.interface.js';
+import type { Broadcaster } from './broadcaster.interface.js';
+import {
+  READS_SERIALIZED_PAYLOAD,
+  serializedJson,
+  type InternalSendOptions,
+} from './serialized-payload.js';
 
 /** The part of an ioredis client the driver uses, so a given client needs no particular version. */
 export interface RedisPublisher {
+  /** One PUBLISH; used for a single channel, and for several when the client auto-pipelines. */
+  publish?(channel: string, message: string): Promise<unknown>;
+  /** Several channels on a client that does not auto-pipeline go out in one pipeline. */
   pipeline(): {
     publish(channel: string, message: string): unknown;
     exec(): Promise<Array<[Error | null, unknown]> | null>;
   };
+  /** ioredis' options; `enableAutoPipelining` sends the commands of one tick in one write. */
+  options?: { enableAutoPipelining?: boolean };
   quit(): Promise<unknown>;
   disconnect(): void;
 }
@@ -37,27 +47,47 @@ function safeUrl(url: string): string {
 /**
  * Publishes Laravel's Redis broadcast message, so Laravel Echo Server, Reverb, Soketi and
  * this package's server all understand it: channel = prefix + full channel name, body
- * `{"event","data","socket"}`. All channels go out in one pipeline (one round trip).
+ * `{"event","data","socket"}`. All channels of a broadcast go out in one round trip: the
+ * client this driver creates auto-pipelines (every command issued in one tick leaves in one
+ * write, so concurrent broadcasts share writes too); a given client that does not gets one
+ * pipeline per broadcast.
  */
 export class RedisBroadcaster implements Broadcaster {
+  /** The manager hands this driver the payload's JSON, which it splices into the body. */
+  readonly [READS_SERIALIZED_PAYLOAD] = true;
   private client?: Promise<RedisPublisher>;
+  /** The client once connected-or-connecting, to skip awaiting `client` on every send. */
+  private ready?: RedisPublisher;
   private readonly ownsClient: boolean;
 
   constructor(private readonly options: RedisBroadcasterOptions) {
     this.ownsClient = !options.client;
-    if (options.client) this.client = Promise.resolve(options.client);
+    if (options.client) {
+      this.client = Promise.resolve(options.client);
+      this.ready = options.client;
+    }
   }
 
   async broadcast(
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: BroadcastSendOptions = {},
+    options: InternalSendOptions = {},
   ): Promise<void> {
-    const body = JSON.stringify({ event, data: payload, socket: options.exceptSocketId ?? null });
-    const client = await this.getClient();
+    const body = this.body(event, payload, options);
+    const client = this.ready ?? (await this.getClient());
+    const { prefix } = this.options;
+    if (client.publish && (channels.length === 1 || client.options?.enableAutoPipelining)) {
+      try {
+        if (channels.length === 1) await client.publish(prefix + channels[0], body);
+        else await Promise.all(channels.map((channel) => client.publish!(prefix + channel, body)));
+      } catch (error) {
+        throw this.failure(event, error);
+      }
+      return;
+    }
     const pipeline = client.pipeline();
-    for (const channel of channels) pipeline.publish(this.options.prefix + channel, body);
+    for (const channel of channels) pipeline.publish(prefix + channel, body);
     let results: Array<[Error | null, unknown]> | null;
     try {
       results = await pipeline.exec();
@@ -68,11 +98,21 @@ export class RedisBroadcaster implements Broadcaster {
     if (failed) throw this.failure(event, failed[0]);
   }
 
+  /** `{"event","data","socket"}`, splicing in the manager's JSON of the payload when given. */
+  private body(event: string, payload: Record<string, unknown>, options: InternalSendOptions) {
+    const socket = options.exceptSocketId ?? null;
+    const json = serializedJson(payload, options)?.json ?? JSON.stringify(payload);
+    // A payload whose toJSON() returns undefined has no "data" key, as JSON.stringify has it.
+    if (json === undefined) return JSON.stringify({ event, data: payload, socket });
+    return `{"event":${JSON.stringify(event)},"data":${json},"socket":${JSON.stringify(socket)}}`;
+  }
+
   /** Quits the client this driver created; a client it was given stays open. */
   async close(): Promise<void> {
     if (!this.ownsClient || !this.client) return;
     const client = await this.client.catch(() => undefined);
     this.client = undefined;
+    this.ready = undefined;
     if (!client) return;
     try {
       await client.quit();
@@ -85,9 +125,15 @@ export class RedisBroadcaster implements Broadcaster {
     if (!this.client) {
       const pending = loadOptionalPackage<{
         Redis: new (url: string, options: object) => RedisPublisher;
-      }>('ioredis', 'The redis broadcast driver').then(
-        ({ Redis }) => new Redis(this.options.url, { ...this.options.redisOptions }),
-      );
+      }>('ioredis', 'The redis broadcast driver').then(({ Redis }) => {
+        // ioredis queues commands until it is connected, so the client is usable at once.
+        const client = new Redis(this.options.url, {
+          enableAutoPipelining: true,
+          ...this.options.redisOptions,
+        });
+        if (this.client === pending) this.ready = client;
+        return client;
+      });
       // A failed load (package missing) is retried on the next broadcast, not cached.
       pending.catch(() => {
         if (this.client === pending) this.client = undefined;

@@ -44,9 +44,20 @@ export class EncryptedPrivateChannel extends Channel {
 /** What `broadcastOn()` and `send({ channels })` accept: a channel or its full name. */
 export type ChannelLike = Channel | string;
 
+const nameOf = (channel: ChannelLike): string =>
+  channel instanceof Channel ? channel.name : channel;
+
 /** The full names of one or more channels, in order, without duplicates. */
 export function channelNames(channels: ChannelLike | readonly ChannelLike[]): string[] {
-  const list = Array.isArray(channels) ? channels : [channels];
-  const names = list.map((channel) => (channel instanceof Channel ? channel.name : channel));
-  return [...new Set(names)];
+  // Runs on every dispatch: most events name one or a few channels, where a linear scan
+  // beats building a Set and spreading it.
+  if (!Array.isArray(channels)) return [nameOf(channels as ChannelLike)];
+  const list = channels as readonly ChannelLike[];
+  if (list.length > 16) return [...new Set(list.map(nameOf))];
+  const names: string[] = [];
+  for (const channel of list) {
+    const name = nameOf(channel);
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
 }

@@ -22,10 +22,37 @@ export interface BroadcastableOptions {
   toOthers?: boolean;
 }
 
+// Every emit with an object argument asks whether its class is broadcastable, and
+// Reflect.getMetadata walks the prototype chain each time: remember the answer per class
+// (null = not decorated). A decoration drops the whole cache, since a subclass remembered
+// as undecorated may inherit the new metadata; decorations happen at class definition.
+let optionsByClass = new WeakMap<Function, BroadcastableOptions | null>();
+
+/**
+ * The `@Broadcastable()` options of a class (inherited ones included), or undefined when
+ * neither it nor a parent class is decorated.
+ * @internal
+ */
+export function broadcastableOptionsOf(target: Function): BroadcastableOptions | undefined {
+  let options = optionsByClass.get(target);
+  if (options === undefined) {
+    options =
+      (Reflect.getMetadata(BROADCASTABLE_METADATA, target) as BroadcastableOptions | undefined) ??
+      null;
+    optionsByClass.set(target, options);
+  }
+  return options ?? undefined;
+}
+
 /**
  * Marks a class as a broadcastable event: when an instance is emitted through
  * EventEmitter2 (`emit` / `emitAsync`), it is broadcast after the listeners succeed.
  * The class implements {@link ShouldBroadcast} (at least `broadcastOn()`).
  */
-export const Broadcastable = (options: BroadcastableOptions = {}): ClassDecorator =>
-  SetMetadata(BROADCASTABLE_METADATA, options);
+export const Broadcastable = (options: BroadcastableOptions = {}): ClassDecorator => {
+  const setMetadata = SetMetadata(BROADCASTABLE_METADATA, options);
+  return (target) => {
+    setMetadata(target);
+    optionsByClass = new WeakMap();
+  };
+};

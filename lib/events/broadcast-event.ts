@@ -1,7 +1,7 @@
 import { BroadcastMessages } from '../broadcast-messages.js';
 import { channelNames } from '../channels/channel.js';
 import {
-  BROADCASTABLE_METADATA,
+  broadcastableOptionsOf,
   type BroadcastableOptions,
 } from '../decorators/broadcastable.decorator.js';
 import { BroadcastException } from '../errors/broadcast.exception.js';
@@ -18,8 +18,9 @@ export interface ResolvedBroadcastEvent {
 }
 
 function metadataOf(event: object): BroadcastableOptions | undefined {
-  return Reflect.getMetadata(BROADCASTABLE_METADATA, event.constructor) as
-    BroadcastableOptions | undefined;
+  const constructor = event.constructor;
+  // An Object.create(null) value has no constructor; Reflect.getMetadata would throw on it.
+  return typeof constructor === 'function' ? broadcastableOptionsOf(constructor) : undefined;
 }
 
 /**
@@ -34,11 +35,17 @@ export function isBroadcastableEvent(value: unknown): value is ShouldBroadcast {
   );
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Own enumerable data fields: Laravel broadcasts an event's public properties. */
 function ownFields(event: object): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(event).filter(([, value]) => typeof value !== 'function'),
-  );
+  const fields: Record<string, unknown> = {};
+  for (const key in event) {
+    if (!hasOwn.call(event, key)) continue;
+    const value = (event as Record<string, unknown>)[key];
+    if (typeof value !== 'function') fields[key] = value;
+  }
+  return fields;
 }
 
 /**
@@ -47,19 +54,19 @@ function ownFields(event: object): Record<string, unknown> {
  */
 export function resolveBroadcastEvent(event: object): ResolvedBroadcastEvent | undefined {
   const candidate = event as Partial<ShouldBroadcast>;
-  const options = metadataOf(event) ?? {};
-  const className = event.constructor?.name || 'Object';
+  const options = metadataOf(event);
   if (typeof candidate.broadcastOn !== 'function') {
+    const className = event.constructor?.name || 'Object';
     throw new BroadcastException(BroadcastMessages.missingBroadcastOn(className));
   }
   if (candidate.broadcastWhen && candidate.broadcastWhen() === false) return undefined;
-  const connection = candidate.broadcastConnection?.() ?? options.connection;
+  const connection = candidate.broadcastConnection?.() ?? options?.connection;
   return {
     channels: channelNames(candidate.broadcastOn()),
-    event: candidate.broadcastAs?.() ?? options.as ?? className,
+    event: candidate.broadcastAs?.() ?? options?.as ?? (event.constructor?.name || 'Object'),
     payload: candidate.broadcastWith?.() ?? ownFields(event),
     connections:
       connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection],
-    toOthers: options.toOthers === true,
+    toOthers: options?.toOthers === true,
   };
 }

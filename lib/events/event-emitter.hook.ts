@@ -9,8 +9,14 @@ export interface HookableEmitter {
   listenersAny?(): unknown[];
 }
 
-/** Broadcasts one dispatched event; must never throw (it reports failures itself). */
-export type AutoBroadcast = (event: object, socketId: string | undefined) => Promise<void>;
+/**
+ * Broadcasts one dispatched event; must never throw or reject (it reports failures itself).
+ * Returns undefined when it has already finished, so emitAsync need not wait a promise turn.
+ */
+export type AutoBroadcast = (
+  event: object,
+  socketId: string | undefined,
+) => Promise<void> | undefined | void;
 
 const HOOKED = Symbol.for('nestjs-broadcasting:event-emitter-hook');
 
@@ -20,6 +26,39 @@ const realSetImmediate = globalThis.setImmediate;
 
 /** Lets timers queued by `{ async: true }` listeners start before the broadcast goes out. */
 const nextMacrotask = () => new Promise<void>((resolve) => realSetImmediate(resolve));
+
+/** EventEmitter2 internals read by {@link hasAsyncListener}; absent on other emitters. */
+interface EventEmitter2Internals {
+  wildcard?: boolean;
+  _events?: Record<PropertyKey, unknown>;
+  listeners?(event: unknown): unknown[];
+}
+
+/** EventEmitter2 marks the wrapper of a listener registered with `async`, `nextTick` or `promisify`. */
+const isAsyncListener = (listener: unknown): boolean =>
+  typeof listener === 'function' && (listener as { _async?: boolean })._async === true;
+
+/**
+ * Whether `event` has a listener EventEmitter2 runs later (`{ async: true }`): only then is
+ * a macrotask needed before broadcasting, since every other listener has run (or returned
+ * its promise) by the time emitAsync's promise settles. Looked up per dispatch rather than
+ * cached per event name: EventEmitter2 announces neither `removeAllListeners` nor (unless
+ * configured with `newListener`) additions, and the direct lookup is as cheap as a cache hit.
+ */
+function hasAsyncListener(emitter: EventEmitter2Internals, event: unknown): boolean {
+  const events = emitter._events;
+  if (!emitter.wildcard && events && typeof events === 'object') {
+    const handler = events[event as PropertyKey];
+    if (typeof handler === 'function') return isAsyncListener(handler);
+    if (!Array.isArray(handler)) return false;
+    for (const listener of handler) if (isAsyncListener(listener)) return true;
+    return false;
+  }
+  // Wildcard emitters match patterns: ask for the listeners of this very event.
+  if (typeof emitter.listeners === 'function')
+    return emitter.listeners(event).some(isAsyncListener);
+  return true; // Not an EventEmitter2 we can read: keep the safe yield.
+}
 
 /**
  * Wraps `emit` and `emitAsync` of one emitter so that a broadcastable event (the first
@@ -46,22 +85,24 @@ export function hookEventEmitter(
   let active = true;
   // Events whose listeners are being called right now. Re-entering with the same object
   // (a listener re-emitting it, or an emitAsync wrapper that calls emit) is part of the
-  // same dispatch: it reaches listeners but is not broadcast a second time.
-  const dispatching = new WeakSet<object>();
+  // same dispatch: it reaches listeners but is not broadcast a second time. Listeners are
+  // called synchronously, so this is a stack as deep as the nesting of dispatches (a plain
+  // array: cheaper per dispatch than a WeakSet entry).
+  const dispatching: object[] = [];
 
   const wantsBroadcast = (args: unknown[]) =>
     active &&
     args[0] !== 'error' &&
     isBroadcastableEvent(args[1]) &&
-    !dispatching.has(args[1] as object);
+    (dispatching.length === 0 || !dispatching.includes(args[1] as object));
 
   /** Calls the listeners through the original emitAsync, marking the event meanwhile. */
   const runListeners = (self: HookableEmitter, args: any[]): Promise<unknown[]> => {
-    dispatching.add(args[1]);
+    dispatching.push(args[1]);
     try {
       return originalEmitAsync.apply(self, args);
     } finally {
-      dispatching.delete(args[1]);
+      dispatching.pop();
     }
   };
 
@@ -71,9 +112,10 @@ export function hookEventEmitter(
     const hadListeners =
       (this.listenerCount?.(args[0]) ?? 1) > 0 || (this.listenersAny?.().length ?? 0) > 0;
     // A listener that throws synchronously throws out of emit, as before, and nothing is sent.
+    const yieldFirst = hasAsyncListener(this as EventEmitter2Internals, args[0]);
     const settled = runListeners(this, args);
-    Promise.resolve(settled)
-      .then(nextMacrotask)
+    const done = Promise.resolve(settled);
+    (yieldFirst ? done.then(nextMacrotask) : done)
       .then(
         () => broadcast(args[1], socketId),
         (error: unknown) => onListenerFailure(args[0], error),
@@ -85,10 +127,13 @@ export function hookEventEmitter(
   async function emitAsync(this: HookableEmitter, ...args: any[]): Promise<unknown[]> {
     if (!wantsBroadcast(args)) return originalEmitAsync.apply(this, args);
     const socketId = currentSocketId();
+    // Read before the listeners run: a `once` listener removes itself while running.
+    const yieldFirst = hasAsyncListener(this as EventEmitter2Internals, args[0]);
     // A rejection reaches the caller as before; the broadcast is skipped.
     const results = await runListeners(this, args);
-    await nextMacrotask();
-    await broadcast(args[1], socketId);
+    if (yieldFirst) await nextMacrotask();
+    const sent = broadcast(args[1], socketId);
+    if (sent) await sent;
     return results;
   }
 

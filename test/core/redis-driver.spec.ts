@@ -166,3 +166,106 @@ describe('redis driver against a real Redis', () => {
     client.disconnect();
   });
 });
+
+describe('redis driver: auto-pipelining on the client it creates', () => {
+  /** A driver with its own client, connected, and a counter of the socket writes it makes. */
+  async function createdClientDriver(redisOptions?: Record<string, unknown>) {
+    const driver = new RedisBroadcaster({ connection: 'redis', url, prefix, redisOptions });
+    await driver.broadcast(['warm-up'], 'e', {});
+    await take(1);
+    const client = await (driver as unknown as { client: Promise<Redis> }).client;
+    const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } })
+      .stream;
+    const write = vi.spyOn(stream, 'write');
+    return { driver, client, write };
+  }
+
+  it('creates its client with enableAutoPipelining unless the options say otherwise', async () => {
+    const on = await createdClientDriver();
+    expect(on.client.options.enableAutoPipelining).toBe(true);
+    await on.driver.close();
+    const off = await createdClientDriver({ enableAutoPipelining: false });
+    expect(off.client.options.enableAutoPipelining).toBe(false);
+    await off.driver.close();
+  });
+
+  it('sends every channel of a broadcast in one socket write, in order', async () => {
+    const { driver, write } = await createdClientDriver();
+    const channels = Array.from({ length: 5 }, (_, i) => `auto-${i}`);
+
+    await driver.broadcast(channels, 'tick', { n: 1 }, { exceptSocketId: '1.2' });
+
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(await take(5)).toEqual(
+      channels.map((channel) => ({
+        channel: prefix + channel,
+        message: '{"event":"tick","data":{"n":1},"socket":"1.2"}',
+      })),
+    );
+    await driver.close();
+  });
+
+  it('broadcasts issued in the same tick share one write', async () => {
+    const { driver, write } = await createdClientDriver();
+    await Promise.all([
+      driver.broadcast(['same-tick-a', 'same-tick-b'], 'e', { i: 1 }),
+      driver.broadcast(['same-tick-c'], 'e', { i: 2 }),
+      driver.broadcast(['same-tick-d'], 'e', { i: 3 }),
+    ]);
+    expect(write).toHaveBeenCalledTimes(1);
+    expect((await take(4)).map((m) => m.channel)).toEqual(
+      ['a', 'b', 'c', 'd'].map((x) => `${prefix}same-tick-${x}`),
+    );
+    await driver.close();
+  });
+
+  it('through the manager, a non-serializable payload sends nothing, on any channel', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BroadcastModule.forRoot({ default: 'redis', redis: { url, prefix } })],
+    }).compile();
+    const manager = moduleRef.get(BroadcastManager);
+    await expect(
+      manager.send({ channels: ['big-a', 'big-b'], event: 'e', payload: { id: 1n } }),
+    ).rejects.toThrow(BroadcastDriverError);
+    await manager.send({ channels: 'after-big', event: 'e', payload: {} });
+    expect((await take(1))[0].channel).toBe(`${prefix}after-big`); // nothing before it
+    await moduleRef.close();
+  });
+
+  it('a failed PUBLISH on an auto-pipelining client is a BroadcastDriverError', async () => {
+    const failing = {
+      options: { enableAutoPipelining: true },
+      publish: async (channel: string) => {
+        if (channel.endsWith('b')) throw new Error('NOPERM no permissions');
+      },
+      pipeline: () => {
+        throw new Error('unused');
+      },
+      quit: async () => undefined,
+      disconnect: () => undefined,
+    };
+    const driver = new RedisBroadcaster({ connection: 'main', client: failing, url, prefix });
+    const error = await driver.broadcast(['a', 'b'], 'e', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BroadcastDriverError);
+    expect((error as Error).message).toBe(
+      'Redis PUBLISH of "e" failed on connection "main": NOPERM no permissions',
+    );
+  });
+
+  it('a given client that does not auto-pipeline publishes one channel with a plain PUBLISH', async () => {
+    const client = new Redis(url);
+    const pipeline = vi.spyOn(client, 'pipeline');
+    const driver = new RedisBroadcaster({
+      connection: 'redis',
+      client: client as never,
+      url,
+      prefix,
+    });
+    await driver.broadcast(['single'], 'e', { a: 1 });
+    expect(pipeline).not.toHaveBeenCalled();
+    expect(await take(1)).toEqual([
+      { channel: `${prefix}single`, message: '{"event":"e","data":{"a":1},"socket":null}' },
+    ]);
+    await client.quit();
+  });
+});
