@@ -130,7 +130,6 @@ async function main() {
         ['raw-ws', { redis: { url: redisUrl, prefix: `${runPrefix}-raw:` } }],
         ['raw-frame', {}],
         ['raw-cork', {}],
-        ['ours-cork', {}],
         ['socketio', {}],
       ];
       await Promise.all(

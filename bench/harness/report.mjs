@@ -8,7 +8,6 @@ const LABELS = {
   'raw-cork': 'raw ws (`ws.send`, sockets corked per loop turn)',
   socketio: 'Socket.IO 4 (`io.to(room).emit`)',
   ours: '**ours**',
-  'ours-cork': 'ours + per-turn cork (experiment, see findings)',
 };
 
 const num = (value, digits = 0) =>

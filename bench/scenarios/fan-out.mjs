@@ -12,7 +12,6 @@ export const FAN_OUT_SUBJECTS = [
   { kind: 'raw-cork', path: 'http' },
   { kind: 'socketio', path: 'http' },
   { kind: 'ours', path: 'http' },
-  { kind: 'ours-cork', path: 'http' },
   { kind: 'raw-ws', path: 'redis' },
   { kind: 'ours', path: 'redis' },
 ];

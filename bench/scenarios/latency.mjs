@@ -7,7 +7,6 @@ export const LATENCY_SUBJECTS = [
   { kind: 'raw-ws', path: 'http' },
   { kind: 'socketio', path: 'http' },
   { kind: 'ours', path: 'http' },
-  { kind: 'ours-cork', path: 'http' },
   { kind: 'raw-ws', path: 'redis' },
   { kind: 'ours', path: 'redis' },
 ];

@@ -14,8 +14,6 @@ const kinds = {
     (await import('./raw-ws-server.mjs')).startServer({ ...options, mode: 'write' }),
   socketio: async (options) => (await import('./socketio-server.mjs')).startServer(options),
   ours: async (options) => (await import('./ours-server.mjs')).startServer(options),
-  'ours-cork': async (options) =>
-    (await import('./ours-server.mjs')).startServer({ ...options, corkPerTurn: true }),
 };
 
 const [kind, optionsJson = '{}'] = process.argv.slice(2);

@@ -23,6 +23,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { randomInt } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { channelKind, isCacheChannel } from '../../pusher-protocol/channel-names.js';
@@ -79,6 +80,12 @@ export class PusherServerEngine {
   private readonly sweeper: NodeJS.Timeout;
   private readonly attached: Promise<void>;
   private closing?: Promise<void>;
+  /** TCP sockets `deliver()` corked this event-loop turn; {@link uncorkAll} flushes them. */
+  private readonly corked = new Set<Socket>();
+  private readonly uncorkAll = (): void => {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
+  };
 
   constructor(
     private readonly options: ResolvedServerOptions,
@@ -166,6 +173,7 @@ export class PusherServerEngine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweeper);
+      this.uncorkAll();
       for (const node of this.nodes.values())
         for (const conn of node.connections) conn.close(CloseCode.SERVER_CLOSING, 'server closing');
       this.wss.close();
@@ -179,6 +187,20 @@ export class PusherServerEngine {
   /**
    * One frame per channel, serialized once into one Buffer shared by every subscriber;
    * a socket whose send buffer is over `maxBufferedBytes` is closed with 4100 instead.
+   *
+   * Each subscriber's TCP socket is corked at its first frame in this event-loop turn and
+   * uncorked in a setImmediate, so every frame it gets in the turn (a burst of publishes,
+   * several channels) leaves in one writev instead of one syscall each: the kernel's
+   * loopback/TCP path, paid per write, was most of the fan-out's CPU (bench/README.md,
+   * "Fan-out"). Why this is safe with `ws` 8 (`_socket` is its private net.Socket):
+   * - its Sender corks/uncorks around each frame too; the counts nest, so bytes stay
+   *   buffered until our uncork, in write order;
+   * - with permessage-deflate off (and no Blob data) the Sender never queues, so every
+   *   frame on a socket - these, and `conn.send`'s pong, subscription_succeeded, errors,
+   *   close frames - goes through the same socket in call order;
+   * - `bufferedAmount` is `_socket.writableLength` + the Sender's queue, corked bytes
+   *   included, so the slow-consumer guard sees them (see {@link overCapacity});
+   * - uncork on an ended or destroyed socket does nothing (and `end()` uncorks itself).
    */
   private deliver(message: AdapterPublish): void {
     const node = this.nodes.get(message.appId);
@@ -193,13 +215,30 @@ export class PusherServerEngine {
         if (conn.socketId === except) continue;
         const ws = conn.ws;
         if (ws.readyState !== 1) continue;
-        if (ws.bufferedAmount > maxBuffered) {
+        if (ws.bufferedAmount > maxBuffered && this.overCapacity(ws, maxBuffered)) {
           conn.close(CloseCode.OVER_CAPACITY, 'slow consumer: send buffer over maxBufferedBytes');
           continue;
+        }
+        const socket = (ws as unknown as { _socket: Socket })._socket;
+        if (!this.corked.has(socket)) {
+          socket.cork();
+          this.corked.add(socket);
+          if (this.corked.size === 1) setImmediate(this.uncorkAll);
         }
         ws.send(frame, TEXT);
       }
     }
+  }
+
+  /**
+   * Over the limit counting this turn's corked bytes, which are ours, not the client's
+   * backlog: flush them to the kernel, then judge by what it refused. Without this, a
+   * reading client sent more than `maxBufferedBytes` in one turn would be closed.
+   */
+  private overCapacity(ws: WebSocket, maxBuffered: number): boolean {
+    const socket = (ws as unknown as { _socket: Socket })._socket;
+    if (this.corked.delete(socket)) socket.uncork();
+    return ws.bufferedAmount > maxBuffered;
   }
 
   private host(): AdapterHost {
