@@ -1,11 +1,21 @@
 // The bench harness's own tests, part of `npm test` (they need `npm run build` first, which `npm test` does).
 // (needs `npm run build` first: the publisher signs with dist/pusher-protocol).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { createHistogram } from 'node:perf_hooks';
+import * as prettier from 'prettier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeLatencies } from './harness/latency-merge.mjs';
 import { readStamp, benchPayload, BENCH_EVENT, BENCH_CHANNEL } from './harness/bench-payload.mjs';
 import { processCpuSplit } from './harness/proc-stats.mjs';
 import { renderReport } from './harness/report.mjs';
+import {
+  resultsBaseName,
+  SCENARIOS,
+  selectedScenarios,
+  writeResultFiles,
+} from './harness/results-files.mjs';
 import { BenchRig } from './harness/bench-rig.mjs';
 import { stopAll } from './harness/child-processes.mjs';
 
@@ -143,6 +153,47 @@ describe('report', () => {
     expect(markdown).toMatch(
       /Two nodes: exactly one copy per subscriber \| not measured \| not measured/,
     );
+  });
+});
+
+describe('results files', () => {
+  it('lets only a run of every scenario replace latest-{quick,full}', () => {
+    expect(resultsBaseName('full', selectedScenarios(undefined))).toBe('latest-full');
+    expect(resultsBaseName('quick', selectedScenarios(undefined))).toBe('latest-quick');
+    expect(resultsBaseName('full', selectedScenarios(SCENARIOS.join(',')))).toBe('latest-full');
+  });
+
+  it('sends a run narrowed with --only to latest-partial', () => {
+    expect(resultsBaseName('full', selectedScenarios('fanout'))).toBe('latest-partial');
+    expect(resultsBaseName('quick', selectedScenarios('dispatch,redis'))).toBe('latest-partial');
+  });
+
+  it('names the scenarios to choose from when --only has an unknown one', () => {
+    expect(() => selectedScenarios('fanout,fan-out')).toThrow(
+      /unknown scenario fan-out; choose among latency, fanout, memory/,
+    );
+    expect(() => selectedScenarios('')).toThrow(/\(none given\)/);
+  });
+
+  it("writes files that pass the repository's prettier check", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    try {
+      const results = { mode: 'quick', plan: { steps: [{ rate: 5, seconds: 6 }] } };
+      const markdown = '| a | b |\n|---:|---|\n| 1 | long cell |\n';
+      const files = await writeResultFiles(dir, 'latest-partial', results, markdown);
+      expect(files.map((file) => basename(file))).toEqual([
+        'latest-partial.json',
+        'latest-partial.md',
+      ]);
+      for (const file of files) {
+        const options = { ...(await prettier.resolveConfig(file)), filepath: file };
+        expect(await prettier.check(readFileSync(file, 'utf8'), options)).toBe(true);
+      }
+      expect(JSON.parse(readFileSync(files[0], 'utf8'))).toEqual(results);
+      expect(readFileSync(files[1], 'utf8')).toContain('| long cell |');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

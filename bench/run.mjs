@@ -7,8 +7,9 @@
  * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
+ * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
+ * latest-partial.{md,json} instead, so it never replaces the published figures.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { runMemory } from './scenarios/memory.mjs';
 import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
 import { renderReport } from './harness/report.mjs';
+import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(`--${name}`);
@@ -29,7 +31,16 @@ const value = (name, fallback) =>
 
 const full = flag('full');
 const mode = full ? 'full' : 'quick';
-const only = value('only', 'latency,fanout,memory,dispatch,redis,two-nodes').split(',');
+const only = (() => {
+  try {
+    return selectedScenarios(value('only', undefined));
+  } catch (error) {
+    console.error(error.message);
+    process.exit(2);
+  }
+})();
+const baseName = resultsBaseName(mode, only);
+const partial = baseName !== `latest-${mode}`;
 const profileDir = flag('profile') ? value('profile-dir', '/tmp/bench-profiles') : undefined;
 const outDir = value('out', fileURLToPath(new URL('./results/', import.meta.url)));
 const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -105,18 +116,17 @@ async function scenario(name, results, body) {
   }
 }
 
-const results = { mode, machine: machine(), plan };
+const results = { mode, machine: machine(), plan, ...(partial ? { only } : {}) };
 
 /** Writes whatever has been measured so far (also when the watchdog stops the run). */
-function writeResults(note) {
+async function writeResults(note) {
   results.seconds = (Date.now() - started) / 1000;
-  if (note) results.note = note;
+  const notes = [partial && `partial run, --only=${only.join(',')}`, note].filter(Boolean);
+  if (notes.length > 0) results.note = notes.join('; ');
   const markdown = renderReport(results);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, `latest-${mode}.json`), JSON.stringify(results, null, 2));
-  writeFileSync(join(outDir, `latest-${mode}.md`), markdown);
+  await writeResultFiles(outDir, baseName, results, markdown);
   console.log(`\n${markdown}`);
-  log(`results in ${join(outDir, `latest-${mode}`)}.{md,json}`);
+  log(`results in ${join(outDir, baseName)}.{md,json}`);
 }
 
 async function main() {
@@ -175,14 +185,14 @@ async function main() {
   } finally {
     await stopAll();
   }
-  writeResults();
+  await writeResults();
   log(`done in ${results.seconds.toFixed(0)} s`);
 }
 
 const watchdog = setTimeout(async () => {
   log(`watchdog: the ${mode} bench exceeded ${plan.watchdogMs / 1000} s; stopping every child`);
   await stopAll();
-  writeResults(
+  await writeResults(
     `stopped by the watchdog after ${plan.watchdogMs / 1000} s; later scenarios missing`,
   );
   process.exit(2);
