@@ -13,7 +13,6 @@ import type {
   BroadcastErrorContext,
   BroadcastModuleOptions,
 } from './config/broadcast-options.interface.js';
-import { DRIVER_ALIASES } from './config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 import { currentSocketId } from './context/socket-id.context.js';
@@ -23,8 +22,8 @@ import { resolveBroadcastEvent } from './events/broadcast-event.js';
 import type { ShouldBroadcast } from './events/should-broadcast.interface.js';
 import {
   assertValidChannelName,
+  isValidEventName,
   isValidSocketId,
-  MAX_CHANNEL_NAME_LENGTH,
 } from './pusher-protocol/channel-names.js';
 import { assertPayloadObject, serializePayload } from './support/json-payload.js';
 
@@ -108,7 +107,8 @@ export class BroadcastManager implements OnApplicationShutdown {
     if (cached) return cached;
     const options = this.config.connections?.[name] ?? { driver: name };
     const driver = options.driver;
-    const factory = this.factories.get(driver) ?? this.factories.get(DRIVER_ALIASES[driver] ?? '');
+    // Aliases (redis-pubsub) are registered by builtinDrivers under their own names.
+    const factory = this.factories.get(driver);
     if (!factory) {
       const known = [
         ...new Set([...Object.keys(this.config.connections ?? {}), ...this.factories.keys()]),
@@ -231,7 +231,7 @@ export class BroadcastManager implements OnApplicationShutdown {
     connection: string | string[] | undefined,
   ): PreparedBroadcast {
     for (const channel of channels) assertValidChannelName(channel);
-    if (typeof event !== 'string' || event.length === 0 || event.length > MAX_CHANNEL_NAME_LENGTH) {
+    if (!isValidEventName(event)) {
       throw new BroadcastDriverError(BroadcastMessages.invalidEventName(event));
     }
     assertPayloadObject(event, payload);

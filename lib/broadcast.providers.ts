@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { BroadcastFacadeBinder } from './broadcast.facade.js';
 import { BroadcastMessages } from './broadcast-messages.js';
+import { BroadcastConfigError } from './errors/broadcast.exception.js';
 import { BroadcastManager } from './broadcast-manager.js';
 import type {
   BroadcastModuleAsyncOptions,
@@ -39,7 +40,7 @@ export function createAsyncOptionsProviders(options: BroadcastModuleAsyncOptions
   }
   const factoryToken = options.useClass ?? options.useExisting;
   if (!factoryToken) {
-    throw new Error(BroadcastMessages.asyncOptionsMissing());
+    throw new BroadcastConfigError(BroadcastMessages.asyncOptionsMissing(), 'forRootAsync');
   }
   const providers: Provider[] = [
     {

@@ -5,6 +5,7 @@ import type {
   PusherConnectionOptions,
   RedisConnectionOptions,
 } from '../config/broadcast-options.interface.js';
+import { DRIVER_ALIASES } from '../config/resolve-config.js';
 import { LocalBroadcaster } from './local.broadcaster.js';
 import { LogBroadcaster } from './log.broadcaster.js';
 import { NullBroadcaster } from './null.broadcaster.js';
@@ -12,8 +13,9 @@ import { PusherBroadcaster } from './pusher.broadcaster.js';
 import { RedisBroadcaster, type RedisPublisher } from './redis.broadcaster.js';
 
 /**
- * Factories of the drivers that ship with the package. Connection options win over the
- * resolved configuration, so two connections may use two Redis servers or two Pusher apps.
+ * Factories of the drivers that ship with the package, under their names and their aliases
+ * (DRIVER_ALIASES). Connection options win over the resolved configuration, so two
+ * connections may use two Redis servers or two Pusher apps.
  */
 export function builtinDrivers(defaults: {
   logPayload?: boolean;
@@ -28,7 +30,7 @@ export function builtinDrivers(defaults: {
       prefix: options.prefix ?? config.redis.prefix,
     });
   };
-  return {
+  const drivers: Record<string, BroadcasterFactory> = {
     null: () => new NullBroadcaster(),
     log: (connection) =>
       new LogBroadcaster(
@@ -36,7 +38,6 @@ export function builtinDrivers(defaults: {
       ),
     local: (connection) => new LocalBroadcaster((connection as LocalConnectionOptions).hub),
     redis,
-    'redis-pubsub': redis,
     pusher: (connection, config) => {
       const options = connection as PusherConnectionOptions & { name: string };
       return new PusherBroadcaster({
@@ -54,4 +55,6 @@ export function builtinDrivers(defaults: {
       });
     },
   };
+  for (const [alias, target] of Object.entries(DRIVER_ALIASES)) drivers[alias] = drivers[target]!;
+  return drivers;
 }

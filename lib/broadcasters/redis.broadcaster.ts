@@ -1,6 +1,7 @@
 import { BroadcastMessages } from '../broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
-import { loadOptionalPackage } from '../support/optional-package.js';
+import { loadIoredis } from '../support/load-ioredis.js';
+import { maskRedisUrl } from '../support/redis-url.js';
 import type { Broadcaster } from './broadcaster.interface.js';
 import {
   READS_SERIALIZED_PAYLOAD,
@@ -31,17 +32,6 @@ export interface RedisBroadcasterOptions {
   url: string;
   redisOptions?: Record<string, unknown>;
   prefix: string;
-}
-
-/** The URL without its password, for messages. */
-function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '****';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /**
@@ -123,14 +113,12 @@ export class RedisBroadcaster implements Broadcaster {
 
   private getClient(): Promise<RedisPublisher> {
     if (!this.client) {
-      const pending = loadOptionalPackage<{
-        Redis: new (url: string, options: object) => RedisPublisher;
-      }>('ioredis', 'The redis broadcast driver').then(({ Redis }) => {
+      const pending = loadIoredis('The redis broadcast driver').then((Redis) => {
         // ioredis queues commands until it is connected, so the client is usable at once.
         const client = new Redis(this.options.url, {
           enableAutoPipelining: true,
           ...this.options.redisOptions,
-        });
+        }) as RedisPublisher;
         if (this.client === pending) this.ready = client;
         return client;
       });
@@ -145,7 +133,7 @@ export class RedisBroadcaster implements Broadcaster {
 
   private failure(event: string, error: unknown): BroadcastDriverError {
     // A given client's address is the app's business; a created one's is shown without password.
-    const where = this.ownsClient ? safeUrl(this.options.url) : undefined;
+    const where = this.ownsClient ? maskRedisUrl(this.options.url) : undefined;
     return new BroadcastDriverError(
       BroadcastMessages.redisPublishFailed(event, this.options.connection, where, error),
       { cause: error },

@@ -51,11 +51,36 @@ export async function loadConfigFile(
   return { path, values: await readValues(path) };
 }
 
+/**
+ * Parses a JSON config file. JSON.parse's own message may quote the file (`Unexpected token
+ * 'x', "{"secret":"..." is not valid JSON`), and the file holds secrets, so the error gives
+ * only where the syntax breaks, never any of the content.
+ */
+function parseJsonFile(path: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /at position (\d+)/.exec(String((error as Error)?.message))?.[1];
+    const at = position === undefined ? undefined : lineAndColumn(text, Number(position));
+    throw new BroadcastConfigError(
+      ConfigMessages.configFileNotJson(path, at),
+      CONFIG_FILE_ENV,
+      'file',
+    );
+  }
+}
+
+function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  const before = text.slice(0, position).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
 async function readValues(path: string): Promise<Record<string, unknown>> {
   let values: unknown;
   try {
     if (extname(path) === '.json') {
-      values = JSON.parse(await readFile(path, 'utf8'));
+      const text = await readFile(path, 'utf8');
+      return checkObject(path, parseJsonFile(path, text));
     } else {
       const mod = (await import(/* @vite-ignore */ pathToFileURL(path).href)) as {
         default?: unknown;
@@ -65,12 +90,17 @@ async function readValues(path: string): Promise<Record<string, unknown>> {
       if (typeof values === 'function') values = await (values as () => unknown)();
     }
   } catch (error) {
+    if (error instanceof BroadcastConfigError) throw error;
     throw new BroadcastConfigError(
       ConfigMessages.configFileUnreadable(path, error),
       CONFIG_FILE_ENV,
       'file',
     );
   }
+  return checkObject(path, values);
+}
+
+function checkObject(path: string, values: unknown): Record<string, unknown> {
   if (values === null || typeof values !== 'object' || Array.isArray(values)) {
     throw new BroadcastConfigError(
       ConfigMessages.configFileNotObject(path, values),

@@ -33,6 +33,12 @@ export const ConfigMessages = {
   configFileUnreadable: (path: string, error: unknown) =>
     `Could not read the broadcasting config file ${path}: ${(error as Error)?.message ?? String(error)}`,
 
+  /** Where the JSON breaks, never its text: the file holds secrets. */
+  configFileNotJson: (path: string, at: { line: number; column: number } | undefined) =>
+    `The broadcasting config file ${path} is not valid JSON` +
+    (at ? ` (syntax error at line ${at.line}, column ${at.column}).` : '.') +
+    ' Fix the syntax there; the file content is not shown because it may hold secrets.',
+
   configFileNotObject: (path: string, values: unknown) =>
     `The broadcasting config file ${path} must export an object (got ${Array.isArray(values) ? 'an array' : typeof values}).`,
 };

@@ -1,4 +1,5 @@
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
+import { maskRedisUrl } from '../support/redis-url.js';
 import type {
   BroadcastConnectionOptions,
   BroadcastModuleOptions,
@@ -8,9 +9,21 @@ import { ConfigMessages } from './config-messages.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
 
-/** Drivers that ship with the package; `redis-pubsub` is the reference's name for `redis`. */
+/** Drivers that ship with the package. */
 export const BUILTIN_DRIVERS = ['null', 'log', 'redis', 'pusher', 'local'] as const;
-export const DRIVER_ALIASES: Record<string, string> = { 'redis-pubsub': 'redis' };
+
+/**
+ * Other names of built-in drivers, the only table of them: `redis-pubsub` is the reference's
+ * name for `redis`. The driver registry (builtinDrivers) and the config checks derive from it.
+ */
+export const DRIVER_ALIASES: Readonly<Record<string, (typeof BUILTIN_DRIVERS)[number]>> = {
+  'redis-pubsub': 'redis',
+};
+
+/** The built-in driver a name stands for: an alias's target, else the name itself. */
+export function canonicalDriverName(name: string): string {
+  return Object.hasOwn(DRIVER_ALIASES, name) ? DRIVER_ALIASES[name]! : name;
+}
 
 export interface ResolveConfigContext {
   /** @default process.env */
@@ -96,16 +109,8 @@ function pick(
 export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: unknown): string {
   const text = String(value);
   if (!key.secret) return text;
-  if (key.kind === 'url') {
-    try {
-      const url = new URL(text);
-      if (url.password) url.password = '****';
-      return url.toString();
-    } catch {
-      // Unparseable: it might still hold a password, so print nothing of it.
-      return '****';
-    }
-  }
+  // A URL keeps its host so the message says where; a URL that does not parse is hidden.
+  if (key.kind === 'url') return maskRedisUrl(text);
   return '****';
 }
 
@@ -193,7 +198,7 @@ function validateDefault(
   const connections = config.connections ?? {};
   const name = config.default;
   if (name in connections) return;
-  if (DRIVER_ALIASES[name]) config.default = DRIVER_ALIASES[name];
+  config.default = canonicalDriverName(name);
   const known = new Set<string>([
     ...BUILTIN_DRIVERS,
     ...Object.keys(DRIVER_ALIASES),
@@ -223,10 +228,7 @@ function validateConnections(config: ResolvedBroadcastConfig): void {
     }
     const options = connection as Record<string, unknown>;
     if (connection.driver === 'pusher') pusherUsers.push({ name, options });
-    if (
-      (connection.driver === 'redis' || connection.driver === 'redis-pubsub') &&
-      options.url !== undefined
-    ) {
+    if (canonicalDriverName(connection.driver) === 'redis' && options.url !== undefined) {
       const key = {
         ...CONFIG_KEYS.find((k) => k.path === 'redis.url')!,
         path: `connections.${name}.url`,

@@ -1,7 +1,25 @@
 import { BroadcastChannelError } from '../errors/broadcast.exception.js';
 
-/** Longest channel (and event) name the Pusher protocol accepts. */
+/** Longest channel name the Pusher protocol accepts. */
 export const MAX_CHANNEL_NAME_LENGTH = 200;
+
+/** Longest event name the Pusher protocol accepts (the same limit as channel names). */
+export const MAX_EVENT_NAME_LENGTH = 200;
+
+/**
+ * Why a value is not a valid event name, or `undefined` when it is: Pusher accepts any
+ * non-empty string of at most {@link MAX_EVENT_NAME_LENGTH} characters. Callers wrap the
+ * reason in their own wording (an exception, a 400, a close message).
+ */
+export function eventNameProblem(name: unknown): 'empty' | 'too long' | undefined {
+  if (typeof name !== 'string' || name.length === 0) return 'empty';
+  if (name.length > MAX_EVENT_NAME_LENGTH) return 'too long';
+  return undefined;
+}
+
+export function isValidEventName(name: unknown): name is string {
+  return eventNameProblem(name) === undefined;
+}
 
 // `#` is allowed only for the reserved `#server-to-user-{id}` channels.
 const CHANNEL_NAME = /^[A-Za-z0-9_\-=@,.;]+$/;

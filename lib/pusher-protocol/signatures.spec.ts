@@ -6,6 +6,7 @@ import {
   signUser,
   verifyAuth,
   channelAuthString,
+  userAuthString,
 } from './signatures.js';
 
 // Test vectors from Pusher's auth-signature docs (DESIGN.md's presence vector says "Mr. Channels";
@@ -57,5 +58,20 @@ describe('Pusher signatures', () => {
     expect(signHttpRequest(secret, 'POST', '/apps/3/events', query)).toBe(
       'da454824c97ba181a32ccc17a72625ba02771f50b50e1e7430e47a1f3f457e6c',
     );
+  });
+});
+
+describe('signed strings', () => {
+  it('userAuthString is what signUser signs', () => {
+    const userData = '{"id":"1"}';
+    expect(userAuthString('1.2', userData)).toBe('1.2::user::{"id":"1"}');
+    expect(
+      verifyAuth(
+        key,
+        secret,
+        userAuthString(socketId, userData),
+        signUser(key, secret, socketId, userData),
+      ),
+    ).toBe(true);
   });
 });

@@ -21,6 +21,11 @@ export function channelAuthString(socketId: string, channel: string, channelData
     : `${socketId}:${channel}:${channelData}`;
 }
 
+/** The string signed for `pusher:signin` (user authentication). */
+export function userAuthString(socketId: string, userData: string): string {
+  return `${socketId}::user::${userData}`;
+}
+
 /** `key:signature`, the `auth` field pusher-js sends in `pusher:subscribe`. */
 export function signChannel(
   key: string,
@@ -32,9 +37,9 @@ export function signChannel(
   return `${key}:${hmacHex(secret, channelAuthString(socketId, channel, channelData))}`;
 }
 
-/** The `auth` field of `pusher:signin`: signs `socket_id::user::user_data`. */
+/** The `auth` field of `pusher:signin`: signs {@link userAuthString}. */
 export function signUser(key: string, secret: string, socketId: string, userData: string): string {
-  return `${key}:${hmacHex(secret, `${socketId}::user::${userData}`)}`;
+  return `${key}:${hmacHex(secret, userAuthString(socketId, userData))}`;
 }
 
 /** Verifies a `key:signature` auth field against the expected key and signed string. */

@@ -484,3 +484,105 @@ describe('auth endpoints without Nest body parsing (express, bodyParser: false)'
     );
   });
 });
+
+describe('oversized auth request bodies', () => {
+  const fields = { socket_id: SOCKET_ID, channel_name: 'private-orders.7' };
+  /** A form body with the real fields after `padding` bytes of an extra param. */
+  const paddedForm = (padding: number) =>
+    new URLSearchParams({ pad: 'x'.repeat(padding), ...fields }).toString();
+  const post = async (url: string, body: string | ReadableStream<Uint8Array>) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const text = await response.text();
+    return { status: response.status, text, body: JSON.parse(text) as Record<string, unknown> };
+  };
+  const chunked = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 4096) controller.enqueue(bytes.slice(i, i + 4096));
+        controller.close();
+      },
+    });
+  };
+
+  describe('express, bodyParser: false (the endpoint reads the stream itself)', () => {
+    let server: AuthApp;
+    beforeAll(async () => {
+      server = await createAuthApp({
+        providers: CHANNEL_PROVIDERS,
+        bodyParser: false,
+        auth: { resolveUser: () => ({ id: 1 }) },
+      });
+    });
+    afterAll(() => server?.close());
+
+    it('authorizes a body just under 16 KB', async () => {
+      const response = await post(`${server.url}/broadcasting/auth`, paddedForm(15_000));
+      expect(response.status).toBe(200);
+      expect(response.text).toBe(
+        JSON.stringify(sdk.authorizeChannel(SOCKET_ID, 'private-orders.7')),
+      );
+    });
+
+    it('answers 413 with a JSON error when Content-Length is over 16 KB', async () => {
+      const response = await post(`${server.url}/broadcasting/auth`, paddedForm(20_000));
+      expect(response.status).toBe(413);
+      expect(response.body).toMatchObject({ statusCode: 413 });
+      expect(response.body.message).toMatch(/auth request body is larger than 16384 bytes/);
+    });
+
+    it('answers 413 for a chunked body (no Content-Length) once it passes 16 KB', async () => {
+      const response = await post(`${server.url}/broadcasting/auth`, chunked(paddedForm(40_000)));
+      expect(response.status).toBe(413);
+      expect(response.body.message).toMatch(/larger than 16384 bytes/);
+      // The connection still serves the next request normally.
+      const next = await postAuth(`${server.url}/broadcasting/auth`, fields);
+      expect(next.status).toBe(200);
+    });
+  });
+
+  it("express with Nest's body parser (100 KB limit) answers its own 413 JSON", async () => {
+    const server = await createAuthApp({
+      providers: CHANNEL_PROVIDERS,
+      auth: { resolveUser: () => ({ id: 1 }) },
+    });
+    try {
+      const response = await post(`${server.url}/broadcasting/auth`, paddedForm(200_000));
+      expect(response.status).toBe(413);
+      expect(response.body).toMatchObject({ statusCode: 413 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  describe('fastify (parses bodies itself, up to its bodyLimit of 1 MiB)', () => {
+    let server: AuthApp;
+    beforeAll(async () => {
+      server = await createAuthApp({
+        adapter: 'fastify',
+        providers: CHANNEL_PROVIDERS,
+        auth: { resolveUser: () => ({ id: 1 }) },
+      });
+    });
+    afterAll(() => server?.close());
+
+    it('authorizes a 20 KB body it parsed (the 16 KB stream cap does not apply)', async () => {
+      const response = await post(`${server.url}/broadcasting/auth`, paddedForm(20_000));
+      expect(response.status).toBe(200);
+      expect(response.text).toBe(
+        JSON.stringify(sdk.authorizeChannel(SOCKET_ID, 'private-orders.7')),
+      );
+    });
+
+    it("refuses a body over its bodyLimit with Fastify's own 413 JSON", async () => {
+      const response = await post(`${server.url}/broadcasting/auth`, paddedForm(1_100_000));
+      expect(response.status).toBe(413);
+      expect(response.body).toEqual({ statusCode: 413, message: 'Request body is too large' });
+    });
+  });
+});

@@ -263,11 +263,52 @@ describe('configuration errors', () => {
     );
   });
 
-  it('an unreadable config file names the file', async () => {
+  it('a config file that throws names the file', async () => {
+    const path = join(dir, 'throws.mjs');
+    await writeFile(path, 'throw new Error("boom");');
+    const error = await configError(resolve({}, { BROADCASTING_CONFIG: path }));
+    expect(error.message).toContain(`Could not read the broadcasting config file ${path}: boom`);
+  });
+
+  it('malformed JSON names the file and where it breaks', async () => {
     const path = join(dir, 'broken.json');
     await writeFile(path, '{ nope');
     const error = await configError(resolve({}, { BROADCASTING_CONFIG: path }));
-    expect(error.message).toContain(`Could not read the broadcasting config file ${path}`);
+    expect(error.message).toContain(
+      `The broadcasting config file ${path} is not valid JSON (syntax error at line 1, column 3).`,
+    );
+    expect(error.source).toBe('file');
+  });
+
+  it('malformed JSON never shows the file content (it holds secrets)', async () => {
+    const secret = 'hunter2-app-secret';
+    const cases = [
+      // JSON.parse's own messages quote the text around these errors.
+      `{"app": {"secret": "${secret}"} oops}`,
+      `x{"app": {"secret": "${secret}"}}`,
+      // Node 20: `Unexpected token 'h', ...""secret": hunter2-ap"... is not valid JSON`.
+      `{"secret": ${secret}}`,
+      `{\n  "app": {\n    "secret": "${secret}",\n  }\n}`,
+      `{"app": {"secret": "${secret}`,
+    ];
+    for (const [i, text] of cases.entries()) {
+      const path = join(dir, `secret-${i}.json`);
+      await writeFile(path, text);
+      const error = await configError(resolve({}, { BROADCASTING_CONFIG: path }));
+      expect(error.message).toContain('is not valid JSON');
+      expect(error.message).not.toContain(secret);
+      expect(error.message).not.toContain('hunter2');
+      expect(String(error.stack)).not.toContain(secret);
+      expect((error as Error & { cause?: unknown }).cause).toBeUndefined();
+    }
+  });
+
+  it('a Redis URL in an error hides a password with "@" and password query values', async () => {
+    const error = await configError(
+      resolve({}, { BROADCASTING_REDIS_URL: 'http://:p@ss-hunter2@example.com/?password=hunter3' }),
+    );
+    expect(error.message).toContain('redis.url = "http://:****@example.com/?password=****"');
+    expect(error.message).not.toMatch(/hunter|p@ss/);
   });
 
   it('a connection without a driver fails', async () => {

@@ -20,6 +20,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
 import { LogBroadcaster } from '../../lib/broadcasters/log.broadcaster.js';
 import { NullBroadcaster } from '../../lib/broadcasters/null.broadcaster.js';
+import { builtinDrivers } from '../../lib/broadcasters/builtin-drivers.js';
+import { RedisBroadcaster } from '../../lib/broadcasters/redis.broadcaster.js';
+import { DRIVER_ALIASES } from '../../lib/config/resolve-config.js';
 import { InvoicePaid, OrderShipped } from '../fixtures/core/order-shipped.event.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -175,8 +178,22 @@ describe('connections and drivers', () => {
     });
     expect(() => manager.connection('kafka')).toThrow(BroadcastDriverError);
     expect(() => manager.connection('kafka')).toThrow(
-      'Unknown broadcast connection "kafka". Known: mine, null, log, local, redis, redis-pubsub, pusher.',
+      'Unknown broadcast connection "kafka". Known: mine, null, log, local, redis, pusher, redis-pubsub.',
     );
+  });
+
+  it('driver aliases come from the one alias table (redis-pubsub builds a redis driver)', async () => {
+    const drivers = builtinDrivers({});
+    expect(Object.keys(DRIVER_ALIASES)).toContain('redis-pubsub');
+    for (const [alias, target] of Object.entries(DRIVER_ALIASES))
+      expect(drivers[alias]).toBe(drivers[target]);
+    const manager = new BroadcastManager({
+      ...defaultBroadcastConfig(),
+      connections: { legacy: { driver: 'redis-pubsub', url: 'redis://127.0.0.1:1' } },
+    });
+    const broadcaster = manager.connection('legacy');
+    expect(broadcaster).toBeInstanceOf(RedisBroadcaster);
+    await broadcaster.close?.();
   });
 
   it('a connection naming an unregistered driver says which', () => {
@@ -324,7 +341,13 @@ describe('log and local drivers', () => {
     });
     off();
     expect(received).toEqual([
-      { channels: ['private-a', 'b'], event: 'e', data: { n: 1 }, socket: '2.3' },
+      {
+        channels: ['private-a', 'b'],
+        event: 'e',
+        data: { n: 1 },
+        json: '{"n":1}', // the manager's serialization, so the server need not redo it
+        socket: '2.3',
+      },
     ]);
   });
 
@@ -338,7 +361,7 @@ describe('log and local drivers', () => {
       connections: { embedded: { driver: 'local', hub } },
     });
     await manager.send({ channels: 'c', event: 'e' });
-    expect(received).toEqual([{ channels: ['c'], event: 'e', data: {}, socket: null }]);
+    expect(received).toEqual([{ channels: ['c'], event: 'e', data: {}, json: '{}', socket: null }]);
   });
 });
 

@@ -172,5 +172,6 @@ describe('BroadcastModule.forRootAsync', () => {
     expect(() => BroadcastModule.forRootAsync({})).toThrow(
       'needs one of useFactory, useClass or useExisting',
     );
+    expect(() => BroadcastModule.forRootAsync({})).toThrow(BroadcastConfigError);
   });
 });

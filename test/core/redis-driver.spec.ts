@@ -167,6 +167,24 @@ describe('redis driver against a real Redis', () => {
   });
 });
 
+describe('redis driver: the URL of the client it creates in errors', () => {
+  it('shows where it failed with the password masked, also one with "@" or in the query', async () => {
+    const driver = new RedisBroadcaster({
+      connection: 'main',
+      url: 'redis://:p@ss-hunter2@127.0.0.1:1/0?password=hunter3',
+      // Fail at once instead of queueing while the (unreachable) server never answers.
+      redisOptions: { enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null },
+      prefix,
+    });
+    const error = await driver.broadcast(['a'], 'e', {}).catch((e: unknown) => e);
+    await driver.close();
+    expect(error).toBeInstanceOf(BroadcastDriverError);
+    const message = (error as Error).message;
+    expect(message).toContain('redis://:****@127.0.0.1:1/0?password=****');
+    expect(message).not.toMatch(/hunter|p@ss/);
+  });
+});
+
 describe('redis driver: auto-pipelining on the client it creates', () => {
   /** A driver with its own client, connected, and a counter of the socket writes it makes. */
   async function createdClientDriver(redisOptions?: Record<string, unknown>) {

@@ -1,7 +1,7 @@
 import {
   channelNameProblem,
+  isValidEventName,
   isValidSocketId,
-  MAX_CHANNEL_NAME_LENGTH,
 } from '../../pusher-protocol/channel-names.js';
 
 /** A broadcast as Laravel's (and this package's) redis driver publishes it. */
@@ -40,8 +40,7 @@ export function parseLaravelRedisMessage(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return 'not a JSON object';
   const { event, data, socket } = parsed as Record<string, unknown>;
-  if (typeof event !== 'string' || event.length === 0 || event.length > MAX_CHANNEL_NAME_LENGTH)
-    return 'missing or invalid "event"';
+  if (!isValidEventName(event)) return 'missing or invalid "event"';
   if (data === undefined) return 'missing "data"';
   return {
     channel,

@@ -1,4 +1,5 @@
-import { loadOptionalPackage } from '../../support/optional-package.js';
+import { loadIoredis } from '../../support/load-ioredis.js';
+import { maskRedisUrl } from '../../support/redis-url.js';
 
 /** The part of ioredis's `Redis` class the Redis delivery uses. */
 export interface RedisSubscriberClient {
@@ -19,16 +20,11 @@ export type RedisSubscriberFactory = (url: string) => RedisSubscriberClient;
  * when it is missing the error names the package and the install command.
  */
 export async function loadRedisSubscriberFactory(): Promise<RedisSubscriberFactory> {
-  const module = await loadOptionalPackage<any>('ioredis', "The broadcast server's Redis delivery");
-  const Redis = module.Redis ?? module.default?.Redis ?? module.default;
+  const Redis = await loadIoredis("The broadcast server's Redis delivery");
   // lazyConnect so start() can await the first connection and report it failing.
   return (url) =>
     new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null }) as RedisSubscriberClient;
 }
 
-/** A Redis URL with its password masked, for messages. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/\/\/([^/@]*)@/, (_, auth: string) =>
-    auth.includes(':') ? `//${auth.slice(0, auth.indexOf(':'))}:***@` : '//***@',
-  );
-}
+/** A Redis URL with its password masked, for messages (see support/redis-url). */
+export const redactRedisUrl = maskRedisUrl;

@@ -1,9 +1,11 @@
-import { channelKind } from '../../pusher-protocol/channel-names.js';
+import {
+  channelKind,
+  eventNameProblem,
+  MAX_EVENT_NAME_LENGTH,
+} from '../../pusher-protocol/channel-names.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { InboundMessage } from '../protocol/inbound-message.js';
 import type { PusherConnection } from './pusher-connection.js';
-
-const MAX_EVENT_NAME = 200;
 
 /** A client event that may be relayed: its channel, wire data and the sender's presence id. */
 export interface AcceptedClientEvent {
@@ -34,8 +36,8 @@ export function checkClientEvent(
     return refuse('Client events are disabled for this app (enableClientMessages: false).');
   if (typeof channel !== 'string')
     return refuse(`Client event ${message.event.slice(0, 60)} needs a "channel" field.`);
-  if (message.event.length > MAX_EVENT_NAME)
-    return refuse(`Event names are at most ${MAX_EVENT_NAME} characters.`);
+  if (eventNameProblem(message.event))
+    return refuse(`Event names are at most ${MAX_EVENT_NAME_LENGTH} characters.`);
   const kind = channelKind(channel);
   if (kind !== 'private' && kind !== 'presence')
     return refuse('Client events are only allowed on private and presence channels.');

@@ -1,4 +1,4 @@
-import { verifyAuth } from '../../pusher-protocol/signatures.js';
+import { userAuthString, verifyAuth } from '../../pusher-protocol/signatures.js';
 import { dataObject, type InboundMessage } from '../protocol/inbound-message.js';
 import type { PusherConnection } from './pusher-connection.js';
 
@@ -16,7 +16,7 @@ export function verifySignin(
   const { app, socketId } = conn;
   if (
     typeof userData !== 'string' ||
-    !verifyAuth(app.key, app.secret, `${socketId}::user::${userData}`, data?.auth)
+    !verifyAuth(app.key, app.secret, userAuthString(socketId, userData), data?.auth)
   )
     return {
       refused:

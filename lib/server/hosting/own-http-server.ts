@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BroadcastConfigError } from '../../errors/broadcast.exception.js';
+import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
 import type { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 
 const NOT_FOUND = JSON.stringify({
@@ -20,10 +20,17 @@ export interface OwnHttpServer {
   close(): Promise<void>;
 }
 
+/** Where the host and the port came from, when the caller knows, so the error names it. */
+export interface ListenOrigin {
+  host?: ConfigSource;
+  port?: ConfigSource;
+}
+
 export async function listenOwnHttpServer(
   runtime: BroadcastServerRuntime,
   host: string,
   port: number,
+  origin: ListenOrigin = {},
 ): Promise<OwnHttpServer> {
   const server = createServer((req, res) => {
     if (runtime.handleRequest(req, res)) return;
@@ -40,19 +47,7 @@ export async function listenOwnHttpServer(
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      const reason =
-        error.code === 'EADDRINUSE'
-          ? `port ${port} on ${host} is already in use`
-          : error.code === 'EADDRNOTAVAIL'
-            ? `${host} is not an address of this machine`
-            : error.message;
-      reject(
-        new BroadcastConfigError(
-          `The broadcast server cannot listen on ${host}:${port}: ${reason}. ` +
-            `Set BROADCASTING_SERVER_HOST / BROADCASTING_SERVER_PORT or the host / port options.`,
-          'server.port',
-        ),
-      );
+      reject(listenError(error, host, port, origin));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -78,4 +73,76 @@ export async function listenOwnHttpServer(
         server.closeAllConnections();
       })),
   };
+}
+
+const SETTINGS = {
+  host: { key: 'server.host', option: 'host', env: 'BROADCASTING_SERVER_HOST' },
+  port: { key: 'server.port', option: 'port', env: 'BROADCASTING_SERVER_PORT' },
+} as const;
+
+/** Where a setting is changed: the one place it came from when known, else all of them. */
+function whereToFix(setting: 'host' | 'port', source: ConfigSource | undefined): string {
+  const { key, option, env } = SETTINGS[setting];
+  switch (source) {
+    case 'option':
+      return `it came from the "${option}" option: change that option`;
+    case 'file':
+      return `it came from "${key}" in the config file: change it there`;
+    case 'env':
+      return `it came from ${env}: change that variable`;
+    case 'default':
+      return `it is the default: set the "${option}" option, "${key}" in the config file or ${env}`;
+    default:
+      return `set it with the "${option}" option, "${key}" in the config file or ${env}`;
+  }
+}
+
+/**
+ * Names what failed: the port (in use, or privileged) or the host (not an address of this
+ * machine, or not resolvable), and where that value came from.
+ */
+function listenError(
+  error: NodeJS.ErrnoException,
+  host: string,
+  port: number,
+  origin: ListenOrigin,
+): BroadcastConfigError {
+  const prefix = `The broadcast server cannot listen on ${host}:${port}: `;
+  let setting: 'host' | 'port' | undefined;
+  let reason: string;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      setting = 'port';
+      reason = `port ${port} is already in use on ${host} (pick a free port, or 0 for a random one)`;
+      break;
+    case 'EACCES':
+      setting = 'port';
+      reason = `no permission to listen on port ${port} (ports below 1024 need privileges)`;
+      break;
+    case 'EADDRNOTAVAIL':
+      setting = 'host';
+      reason = `host ${host} is not an address of this machine`;
+      break;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+      setting = 'host';
+      reason = `host ${host} does not resolve to an address`;
+      break;
+    default:
+      reason = error.message;
+  }
+  if (!setting) {
+    return new BroadcastConfigError(
+      `${prefix}${reason}. Check the host (${whereToFix('host', origin.host)}) ` +
+        `and the port (${whereToFix('port', origin.port)}).`,
+      SETTINGS.port.key,
+      origin.port,
+    );
+  }
+  return new BroadcastConfigError(
+    `${prefix}${reason}; ${whereToFix(setting, origin[setting])}.`,
+    SETTINGS[setting].key,
+    origin[setting],
+  );
 }

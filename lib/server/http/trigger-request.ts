@@ -1,7 +1,9 @@
 import {
   channelNameProblem,
+  eventNameProblem,
   isValidSocketId,
   MAX_CHANNEL_NAME_LENGTH,
+  MAX_EVENT_NAME_LENGTH,
 } from '../../pusher-protocol/channel-names.js';
 import { badRequest, HttpApiError } from './http-api-error.js';
 import type { HttpApiApp } from '../engine/engine-surface.js';
@@ -56,10 +58,10 @@ export function parseTriggerRequest(input: unknown, app: HttpApiApp, where = '')
   const event = input as Record<string, unknown>;
 
   const name = event.name;
-  if (typeof name !== 'string' || name.length === 0)
-    throw badRequest(`${where}"name" must be a non-empty string.`);
-  if (name.length > MAX_CHANNEL_NAME_LENGTH)
-    throw badRequest(`${where}"name" is at most ${MAX_CHANNEL_NAME_LENGTH} characters.`);
+  const nameProblem = eventNameProblem(name);
+  if (nameProblem === 'empty') throw badRequest(`${where}"name" must be a non-empty string.`);
+  if (nameProblem === 'too long')
+    throw badRequest(`${where}"name" is at most ${MAX_EVENT_NAME_LENGTH} characters.`);
 
   const data = event.data;
   if (typeof data !== 'string')
@@ -89,7 +91,7 @@ export function parseTriggerRequest(input: unknown, app: HttpApiApp, where = '')
     throw badRequest(`${where}"socket_id" must look like "123.456".`);
 
   return {
-    name,
+    name: name as string,
     data,
     channels,
     socketId,

@@ -185,7 +185,7 @@ describe('delivery from Redis (Laravel body format)', () => {
       redis: { url: 'redis://user:hunter2@127.0.0.1:1', prefix: 'x:' },
     });
     await expect(failure).rejects.toThrow(
-      /cannot connect to Redis at redis:\/\/user:\*\*\*@127\.0\.0\.1:1/,
+      /cannot connect to Redis at redis:\/\/user:\*\*\*\*@127\.0\.0\.1:1/,
     );
     await expect(failure).rejects.not.toThrow(/hunter2/);
   });

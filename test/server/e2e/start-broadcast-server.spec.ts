@@ -90,8 +90,9 @@ describe('startBroadcastServer', () => {
       const failure = startTestServer({ port });
       await expect(failure).rejects.toBeInstanceOf(BroadcastConfigError);
       await expect(failure).rejects.toThrow(
-        new RegExp(`port ${port} on 127.0.0.1 is already in use`),
+        new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1`),
       );
+      await expect(failure).rejects.toMatchObject({ key: 'server.port' });
     } finally {
       blocker.close();
     }

@@ -174,7 +174,7 @@ describe('RedisScalingAdapter start-up', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BroadcastDriverError);
     const message = (error as Error).message;
-    expect(message).toContain(`redis://:***@127.0.0.1:${port}`);
+    expect(message).toContain(`redis://:****@127.0.0.1:${port}`);
     expect(message).toContain('ECONNREFUSED');
     expect(message).toContain('BROADCASTING_REDIS_URL');
     expect(message).not.toContain('s3cret');

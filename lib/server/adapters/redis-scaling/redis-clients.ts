@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { loadOptionalPackage } from '../../../support/optional-package.js';
+import { loadIoredis } from '../../../support/load-ioredis.js';
 
 /** The part of an ioredis client the scaling adapter uses (commands connection). */
 export interface ScalingCommandClient {
@@ -41,11 +41,7 @@ export interface ScalingClients {
  * the set of channels that have local subscribers at reconnect time.
  */
 export async function createScalingClients(url: string, nodeId: string): Promise<ScalingClients> {
-  const module = await loadOptionalPackage<any>(
-    'ioredis',
-    'Broadcast server scaling (scaling: "redis")',
-  );
-  const Redis = module.Redis ?? module.default?.Redis ?? module.default;
+  const Redis = await loadIoredis('Broadcast server scaling (scaling: "redis")');
   const base = {
     lazyConnect: true,
     enableOfflineQueue: false,
