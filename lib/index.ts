@@ -1,4 +1,6 @@
-// Public API of `nestjs-broadcasting`. Internal tokens and helpers stay unexported.
+// Public API of `nestjs-broadcasting`, listed name by name. Internal helpers stay
+// unexported; the two injection tokens and the default hub are public because custom
+// providers and an embedded server reach them (see docs/core.md).
 export { BroadcastModule } from './broadcast.module.js';
 export {
   BroadcastManager,
@@ -42,4 +44,18 @@ export type { ResolvedBroadcastConfig } from './config/resolved-config.interface
 export { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 // Channel authorization (lib/auth): @ChannelAuth and what its callbacks see.
 export { ChannelAuth } from './decorators/channel-auth.decorator.js';
-export * from './auth/index.js';
+export type { BroadcastAuthOptions, BroadcastAuthRequest } from './auth/auth-options.interface.js';
+export type {
+  AuthorizableChannelKind,
+  ChannelAuthCallback,
+  ChannelAuthOptions,
+  ChannelAuthParams,
+  ChannelAuthRequest,
+  ChannelAuthResponse,
+  ChannelAuthResult,
+  UserAuthRequest,
+  UserAuthResponse,
+} from './auth/channel-auth.interface.js';
+// The registry: `register()` adds patterns without the decorator (docs/auth.md).
+export { ChannelAuthRegistry } from './auth/channel-auth.registry.js';
+export { ChannelAuthorizer } from './auth/channel-authorizer.js';

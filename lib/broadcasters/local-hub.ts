@@ -6,6 +6,12 @@ export interface HubMessage {
   channels: string[];
   event: string;
   data: Record<string, unknown>;
+  /**
+   * `JSON.stringify(data)` when the publisher already has it (the `local` driver passes the
+   * manager's), so the server does not serialize the payload a second time. Must be exactly
+   * that JSON; leave it out to let the server serialize `data`.
+   */
+  json?: string;
   /** Socket id to exclude, or null. */
   socket: string | null;
 }

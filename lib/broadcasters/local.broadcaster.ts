@@ -1,16 +1,31 @@
-import type { Broadcaster, BroadcastSendOptions } from './broadcaster.interface.js';
+import type { Broadcaster } from './broadcaster.interface.js';
 import { defaultLocalHub, type LocalBroadcastHub } from './local-hub.js';
+import {
+  READS_SERIALIZED_PAYLOAD,
+  serializedJson,
+  type InternalSendOptions,
+} from './serialized-payload.js';
 
 /** Publishes in-process on a {@link LocalBroadcastHub}, where an embedded server delivers it. */
 export class LocalBroadcaster implements Broadcaster {
+  /** The manager's JSON of the payload rides along in the hub message (`json`). */
+  readonly [READS_SERIALIZED_PAYLOAD] = true;
+
   constructor(readonly hub: LocalBroadcastHub = defaultLocalHub) {}
 
   async broadcast(
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: BroadcastSendOptions = {},
+    options: InternalSendOptions = {},
   ): Promise<void> {
-    this.hub.publish({ channels, event, data: payload, socket: options.exceptSocketId ?? null });
+    const json = serializedJson(payload, options)?.json;
+    this.hub.publish({
+      channels,
+      event,
+      data: payload,
+      json,
+      socket: options.exceptSocketId ?? null,
+    });
   }
 }

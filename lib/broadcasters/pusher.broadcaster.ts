@@ -1,7 +1,12 @@
 import { BroadcastMessages } from '../broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { loadOptionalPackage } from '../support/optional-package.js';
-import type { Broadcaster, BroadcastSendOptions } from './broadcaster.interface.js';
+import type { Broadcaster } from './broadcaster.interface.js';
+import {
+  READS_SERIALIZED_PAYLOAD,
+  serializedJson,
+  type InternalSendOptions,
+} from './serialized-payload.js';
 
 /** The Pusher HTTP API accepts at most this many channels per trigger. */
 export const PUSHER_MAX_CHANNELS_PER_TRIGGER = 100;
@@ -38,6 +43,11 @@ type PusherConstructor = new (options: Record<string, unknown>) => PusherClient;
  * each encrypted channel goes alone because the SDK encrypts per channel.
  */
 export class PusherBroadcaster implements Broadcaster {
+  /**
+   * Plain channels get the manager's JSON of the payload: the SDK sends a string `data` as
+   * is. Encrypted channels still get the object, since the SDK stringifies what it encrypts.
+   */
+  readonly [READS_SERIALIZED_PAYLOAD] = true;
   private client?: Promise<PusherClient>;
 
   constructor(private readonly options: PusherBroadcasterOptions) {}
@@ -46,20 +56,21 @@ export class PusherBroadcaster implements Broadcaster {
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: BroadcastSendOptions = {},
+    options: InternalSendOptions = {},
   ): Promise<void> {
     const client = await this.getClient();
     const params = options.exceptSocketId ? { socket_id: options.exceptSocketId } : undefined;
     const encrypted = channels.filter((channel) => channel.startsWith('private-encrypted-'));
     const plain = channels.filter((channel) => !channel.startsWith('private-encrypted-'));
-    const batches: string[][] = encrypted.map((channel) => [channel]);
+    const json = serializedJson(payload, options)?.json;
+    const batches: Array<[string[], unknown]> = encrypted.map((channel) => [[channel], payload]);
     for (let i = 0; i < plain.length; i += PUSHER_MAX_CHANNELS_PER_TRIGGER) {
-      batches.push(plain.slice(i, i + PUSHER_MAX_CHANNELS_PER_TRIGGER));
+      batches.push([plain.slice(i, i + PUSHER_MAX_CHANNELS_PER_TRIGGER), json ?? payload]);
     }
     await Promise.all(
-      batches.map(async (batch) => {
+      batches.map(async ([batch, data]) => {
         try {
-          await client.trigger(batch, event, payload, params);
+          await client.trigger(batch, event, data, params);
         } catch (error) {
           throw this.failure(event, batch, error);
         }

@@ -11,14 +11,12 @@ export {
   type StartBroadcastServerOptions,
 } from './hosting/start-broadcast-server.js';
 export type { ServerLogger } from './hosting/server-logger.js';
-export { PusherServerEngine, resolveServerOptions } from './engine/pusher-server-engine.js';
+// A type only: reached as `engine` on BroadcastServer / the startBroadcastServer handle,
+// never constructed by users.
+export type { PusherServerEngine } from './engine/pusher-server-engine.js';
 export type {
   BroadcastServerOptions,
   ServerAppOptions,
   ServerAppLimits,
 } from './options/server-options.interface.js';
-export type {
-  ResolvedServerOptions,
-  ResolvedAppOptions,
-} from './options/resolved-server-options.interface.js';
 export { CloseCode } from './protocol/close-codes.js';

@@ -1,3 +1,5 @@
 export { BroadcasterFake, type RecordedBroadcast } from './broadcaster.fake.js';
-export { createFakeBroadcastManager, FakeBroadcastManager } from './fake-broadcast-manager.js';
+// FakeBroadcastManager as a type only: createFakeBroadcastManager() returns it (with its
+// `fake`), and is the one way to make one.
+export { createFakeBroadcastManager, type FakeBroadcastManager } from './fake-broadcast-manager.js';
 export { BroadcastTestingModule } from './broadcast-testing.module.js';

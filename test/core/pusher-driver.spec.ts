@@ -4,6 +4,7 @@ import { BroadcastDriverError, BroadcastManager, BroadcastModule } from 'nestjs-
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpSignatureString } from '../../lib/pusher-protocol/signatures.js';
+import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
 import { PusherBroadcaster } from '../../lib/broadcasters/pusher.broadcaster.js';
 import { startPusherApiStub } from '../fixtures/core/pusher-api-stub.js';
 
@@ -113,6 +114,43 @@ describe('pusher driver against a signature-checking HTTP endpoint', () => {
       sharedSecret,
     );
     expect(Buffer.from(plain!).toString('utf8')).toBe('{"hidden":true}');
+  });
+
+  it("through the manager, plain channels get the manager's JSON and encrypted ones still decrypt", async () => {
+    const masterKey = Buffer.alloc(32, 7);
+    const manager = new BroadcastManager({
+      ...defaultBroadcastConfig(),
+      default: 'pusher',
+      app,
+      pusher: { host: '127.0.0.1', port: stub.port, scheme: 'http' },
+      encryptionMasterKey: masterKey.toString('base64'),
+    });
+    let serialized = 0;
+    const order = { toJSON: () => (serialized++, { id: 1 }) };
+    await manager.send({
+      channels: ['private-encrypted-a', 'orders', 'audit'],
+      event: 'order.shipped',
+      payload: { order },
+    });
+    // Once by the manager (the plain trigger reuses it), once by the SDK's encrypt().
+    expect(serialized).toBe(2);
+    const byChannel = Object.fromEntries(
+      stub.triggers.map((t) => [t.body.channels.join(','), t.body.data]),
+    );
+    expect(byChannel['orders,audit']).toBe('{"order":{"id":1}}');
+    const encrypted = JSON.parse(byChannel['private-encrypted-a']) as {
+      nonce: string;
+      ciphertext: string;
+    };
+    const sharedSecret = createHash('sha256')
+      .update(Buffer.concat([Buffer.from('private-encrypted-a'), masterKey]))
+      .digest();
+    const plain = nacl.secretbox.open(
+      Buffer.from(encrypted.ciphertext, 'base64'),
+      Buffer.from(encrypted.nonce, 'base64'),
+      sharedSecret,
+    );
+    expect(Buffer.from(plain!).toString('utf8')).toBe('{"order":{"id":1}}');
   });
 
   it('an HTTP error is a BroadcastDriverError with status and body, without the secret', async () => {

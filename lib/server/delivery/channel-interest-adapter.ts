@@ -16,26 +16,24 @@ export type ChannelInterestListener = (
   occupied: boolean,
 ) => void | Promise<void>;
 
-/** Which channels have local subscribers, and a way to follow changes. */
+/**
+ * A way to follow which channels have local subscribers. Follow from the start (before the
+ * engine takes sockets): there is no list of the channels occupied so far, the engine holds it.
+ */
 export interface ChannelInterest {
-  occupiedChannels(appId: string): Iterable<string>;
   onChange(listener: ChannelInterestListener): () => void;
 }
 
 /**
  * Wraps the engine's adapter to observe its `channelOccupied` / `channelVacated` calls, so
  * Redis delivery can SUBSCRIBE to a channel only while this node has subscribers on it.
- * Every other call goes straight to the wrapped adapter.
+ * It keeps no state of its own: the engine calls these only for a channel's first and
+ * last local subscriber. Every other call goes straight to the wrapped adapter.
  */
 export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
-  private readonly occupied = new Map<string, Set<string>>();
   private readonly listeners = new Set<ChannelInterestListener>();
 
   constructor(readonly inner: ServerAdapter) {}
-
-  occupiedChannels(appId: string): Iterable<string> {
-    return this.occupied.get(appId) ?? [];
-  }
 
   onChange(listener: ChannelInterestListener): () => void {
     this.listeners.add(listener);
@@ -45,10 +43,6 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
   /** Resolves once the wrapped adapter and every listener listen on the channel. */
   channelOccupied(appId: string, channel: string): void | Promise<void> {
     const inner = this.inner.channelOccupied(appId, channel);
-    let channels = this.occupied.get(appId);
-    if (!channels) this.occupied.set(appId, (channels = new Set()));
-    if (channels.has(channel)) return inner;
-    channels.add(channel);
     const pending = this.notify(appId, channel, true);
     if (inner) pending.push(inner);
     if (pending.length === 0) return;
@@ -57,9 +51,6 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
 
   channelVacated(appId: string, channel: string): void {
     this.inner.channelVacated(appId, channel);
-    const channels = this.occupied.get(appId);
-    if (!channels?.delete(channel)) return;
-    if (channels.size === 0) this.occupied.delete(appId);
     this.notify(appId, channel, false);
   }
 
@@ -109,7 +100,6 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
   }
   close() {
     this.listeners.clear();
-    this.occupied.clear();
     return this.inner.close();
   }
 }

@@ -2,7 +2,7 @@ import { BroadcastDriverError } from '../../errors/broadcast.exception.js';
 import { LISTEN_WAIT_MS, settleWithin } from '../adapters/settle-within.js';
 import type { ChannelInterest } from './channel-interest-adapter.js';
 import type { PublishTarget } from '../engine/engine-surface.js';
-import type { DeliveryLogger } from '../hosting/server-logger.js';
+import { consoleLogger, type ServerLogger } from '../hosting/server-logger.js';
 import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
 import {
   loadRedisSubscriberFactory,
@@ -19,7 +19,8 @@ export interface RedisDeliveryOptions {
   appId: string;
   /** Which channels have local subscribers: one SUBSCRIBE per such channel, while it has them. */
   interest: ChannelInterest;
-  logger?: DeliveryLogger;
+  /** Where dropped messages and outages are reported. @default consoleLogger */
+  logger?: ServerLogger;
 }
 
 /**
@@ -37,13 +38,13 @@ export class RedisDelivery {
     private readonly target: PublishTarget,
     private readonly client: RedisSubscriberClient,
     private readonly options: RedisDeliveryOptions,
-    private readonly logger: DeliveryLogger,
+    private readonly logger: ServerLogger,
   ) {}
 
   /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
   static async start(target: PublishTarget, options: RedisDeliveryOptions): Promise<RedisDelivery> {
     const create = await loadRedisSubscriberFactory();
-    const logger = options.logger ?? console;
+    const logger = options.logger ?? consoleLogger;
     const delivery = new RedisDelivery(target, create(options.url), options, logger);
     await delivery.connect();
     return delivery;
@@ -94,13 +95,10 @@ export class RedisDelivery {
       );
     }
 
-    const interest = options.interest;
-    this.stopInterest = interest.onChange((appId, channel, occupied) => {
+    // Started before the engine takes sockets, so no channel is occupied yet.
+    this.stopInterest = options.interest.onChange((appId, channel, occupied) => {
       if (appId === options.appId) return this.follow(channel, occupied);
     });
-    const initial = [...interest.occupiedChannels(options.appId)];
-    for (const channel of initial) this.subscribed.add(channel);
-    if (initial.length > 0) await client.subscribe(...initial.map((c) => options.prefix + c));
   }
 
   /**

@@ -35,13 +35,11 @@ import type {
   ChannelStats,
   ServerAdapter,
 } from '../adapters/server-adapter.interface.js';
-import type {
-  ResolvedAppOptions,
-  ResolvedServerOptions,
-} from '../options/resolved-server-options.interface.js';
+import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import {
   channelFrame,
+  ChannelFrames,
   connectionEstablished,
   errorFrame,
   eventFrame,
@@ -57,8 +55,6 @@ import { PusherConnection } from './pusher-connection.js';
 import { authorizeSubscription } from './subscription-authorizer.js';
 import { verifySignin } from './user-signin.js';
 
-export { resolveServerOptions } from '../options/resolve-server-options.js';
-
 interface AppNode {
   connections: Set<PusherConnection>;
   channels: Map<string, Set<PusherConnection>>;
@@ -70,13 +66,17 @@ const APP_PATH = /^\/app\/([^/?#]+)\/?(?:\?|$)/;
 const TEXT = { binary: false } as const;
 const MAX_SOCKET_PART = 2 ** 47;
 
+/** Shared by every engine in the process; starts at a random point, not at 1. */
+let socketSequence = randomInt(1, 2 ** 32);
+const nextSocketSequence = (): number =>
+  (socketSequence = socketSequence >= Number.MAX_SAFE_INTEGER ? 1 : socketSequence + 1);
+
 export class PusherServerEngine {
   readonly apps: AppRegistry;
   private readonly adapter: ServerAdapter;
   private readonly ownsAdapter: boolean;
   private readonly wss: WebSocketServer;
   private readonly nodes = new Map<string, AppNode>();
-  private readonly socketIds = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly attached: Promise<void>;
   private closing?: Promise<void>;
@@ -185,8 +185,10 @@ export class PusherServerEngine {
   // ---- fan-out (hot path) -------------------------------------------------------------
 
   /**
-   * One frame per channel, serialized once into one Buffer shared by every subscriber;
-   * a socket whose send buffer is over `maxBufferedBytes` is closed with 4100 instead.
+   * The event name and data are escaped once per message ({@link ChannelFrames}); each
+   * channel's frame is encoded once, at its first send, into one Buffer shared by every
+   * subscriber; a socket whose send buffer is over `maxBufferedBytes` is closed with 4100
+   * instead.
    *
    * Each subscriber's TCP socket is corked at its first frame in this event-loop turn and
    * uncorked in a setImmediate, so every frame it gets in the turn (a burst of publishes,
@@ -207,10 +209,13 @@ export class PusherServerEngine {
     if (!node) return;
     const except = message.exceptSocketId;
     const maxBuffered = this.options.maxBufferedBytes;
+    // Built at the first real send: a publish nobody here receives (only the excluded
+    // sender subscribed, or no subscriber) escapes and encodes nothing.
+    let frames: ChannelFrames | undefined;
     for (const channel of message.channels) {
       const subscribers = node.channels.get(channel);
       if (subscribers === undefined) continue;
-      const frame = Buffer.from(channelFrame(message.event, channel, message.data, message.userId));
+      let frame: Buffer | undefined;
       for (const conn of subscribers) {
         if (conn.socketId === except) continue;
         const ws = conn.ws;
@@ -225,6 +230,11 @@ export class PusherServerEngine {
           this.corked.add(socket);
           if (this.corked.size === 1) setImmediate(this.uncorkAll);
         }
+        frame ??= Buffer.from(
+          (frames ??= new ChannelFrames(message.event, message.data, message.userId)).frame(
+            channel,
+          ),
+        );
         ws.send(frame, TEXT);
       }
     }
@@ -309,17 +319,17 @@ export class PusherServerEngine {
 
   private async cleanup(conn: PusherConnection, node: AppNode): Promise<void> {
     node.connections.delete(conn);
-    this.socketIds.delete(conn.socketId);
     if (conn.userId !== undefined) this.forgetUser(conn, node);
     for (const channel of [...conn.channels.keys()]) await this.leave(conn, channel);
   }
 
+  /**
+   * `random.sequence`: the sequence half keeps ids unique in this process without a set of
+   * every live id; the random half keeps them apart across the nodes of a cluster (and makes
+   * them unguessable).
+   */
   private newSocketId(): string {
-    let id: string;
-    do id = `${randomInt(1, MAX_SOCKET_PART)}.${randomInt(1, MAX_SOCKET_PART)}`;
-    while (this.socketIds.has(id));
-    this.socketIds.add(id);
-    return id;
+    return `${randomInt(1, MAX_SOCKET_PART)}.${nextSocketSequence()}`;
   }
 
   /** Pings sockets silent for activityTimeout; closes those silent pongTimeout after that. */
@@ -581,5 +591,3 @@ export class PusherServerEngine {
     if (sockets?.delete(conn) && sockets.size === 0) node.users.delete(conn.userId!);
   }
 }
-
-export type { ResolvedAppOptions, ResolvedServerOptions };

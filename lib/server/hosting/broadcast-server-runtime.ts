@@ -10,8 +10,9 @@ import {
 import { ChannelInterestAdapter } from '../delivery/channel-interest-adapter.js';
 import { attachLocalHub } from '../delivery/local-hub-delivery.js';
 import { RedisDelivery } from '../delivery/redis-delivery.js';
-import { PusherServerEngine, resolveServerOptions } from '../engine/pusher-server-engine.js';
+import { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import { HttpApi } from '../http/http-api.js';
+import { resolveServerOptions } from '../options/resolve-server-options.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { consoleLogger, type ServerLogger } from './server-logger.js';

@@ -14,6 +14,3 @@ export const consoleLogger: ServerLogger = {
   warn: (message) => console.warn(`[nestjs-broadcasting] ${message}`),
   error: (message) => console.error(`[nestjs-broadcasting] ${message}`),
 };
-
-/** Where deliveries report dropped input; `console` fits as well as a {@link ServerLogger}. */
-export type DeliveryLogger = Pick<ServerLogger, 'warn' | 'error'>;

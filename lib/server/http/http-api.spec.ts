@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signHttpRequest } from '../../pusher-protocol/signatures.js';
 import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
+import { silentLogger } from '../hosting/server-logger.js';
 import { HttpApi } from './http-api.js';
 
 const app: HttpApiApp = {
@@ -36,10 +37,10 @@ async function serve(api: HttpApi) {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-function signedChannelsUrl(base: string) {
+function signedChannelsUrl(base: string, timestamp = Math.floor(Date.now() / 1000)) {
   const query: Record<string, string> = {
     auth_key: app.key,
-    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_timestamp: String(timestamp),
     auth_version: '1.0',
   };
   query.auth_signature = signHttpRequest(app.secret, 'GET', '/apps/a/channels', query);
@@ -50,12 +51,26 @@ describe('HttpApi', () => {
   it('answers 500 without details when the engine fails, and logs the cause', async () => {
     const logged: string[] = [];
     const base = await serve(
-      new HttpApi(failingEngine, { logger: { error: (m) => logged.push(m) } }),
+      new HttpApi(failingEngine, { logger: { ...silentLogger, error: (m) => logged.push(m) } }),
     );
     const res = await fetch(signedChannelsUrl(base));
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: 'Internal server error.' });
     expect(logged).toEqual([expect.stringContaining('cluster query timed out')]);
+  });
+
+  it('checks auth_timestamp against the clock given as `now`', async () => {
+    const past = 1_000_000_000; // 2001: far outside the 600 s Pusher allows from today
+    const engine = { ...failingEngine, channels: async () => new Map() };
+    const base = await serve(new HttpApi(engine, { now: () => past + 30 }));
+    const accepted = await fetch(signedChannelsUrl(base, past));
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toEqual({ channels: {} });
+    const rejected = await fetch(signedChannelsUrl(base));
+    expect(rejected.status).toBe(401);
+    expect((await rejected.json()).error).toMatch(
+      /auth_timestamp is -\d+ s from the server's clock/,
+    );
   });
 
   it('leaves other paths, and with knownAppsOnly other app ids, to the host', async () => {

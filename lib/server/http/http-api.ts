@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { channelKind, channelNameProblem } from '../../pusher-protocol/channel-names.js';
 import { badRequest, HttpApiError } from './http-api-error.js';
 import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
+import { consoleLogger, type ServerLogger } from '../hosting/server-logger.js';
 import { readRequestBody } from './read-request-body.js';
 import { parseRequestQuery, type RequestQuery } from './request-query.js';
 import { verifyRequestSignature } from './request-signature.js';
@@ -27,9 +28,15 @@ type Route =
   | { kind: 'terminate'; userId: string };
 
 export interface HttpApiOptions {
-  /** Where unexpected failures (a 500) are reported; request mistakes are not logged. */
-  logger?: { error(message: string): void };
-  /** Clock for `auth_timestamp`, in seconds. */
+  /**
+   * Where unexpected failures (a 500) are reported; request mistakes are not logged.
+   * @default consoleLogger
+   */
+  logger?: ServerLogger;
+  /**
+   * The clock `auth_timestamp` is checked against, in whole seconds since the epoch.
+   * @default () => Math.floor(Date.now() / 1000)
+   */
   now?: () => number;
   /**
    * The body of `GET /up` (still 200: a degraded node keeps serving its own subscribers).
@@ -45,14 +52,16 @@ export interface HttpApiOptions {
  * of a Nest app on the same server.
  */
 export class HttpApi {
-  private readonly logger: { error(message: string): void };
+  private readonly logger: ServerLogger;
   private readonly health: () => { status: string };
+  private readonly now: () => number;
 
   constructor(
     private readonly engine: HttpApiEngine,
     options: HttpApiOptions = {},
   ) {
-    this.logger = options.logger ?? console;
+    this.logger = options.logger ?? consoleLogger;
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.health = options.health ?? (() => ({ status: 'ok' }));
   }
 
@@ -124,7 +133,7 @@ export class HttpApi {
           : SMALL_BODY_BYTES;
     const body = await readRequestBody(req, bodyCap);
     const query = parseRequestQuery(queryAt < 0 ? '' : url.slice(queryAt + 1));
-    verifyRequestSignature(app, method, path, query, body);
+    verifyRequestSignature(app, method, path, query, body, this.now());
     if (!app.enabled) throw new HttpApiError(403, `App "${app.id}" is disabled.`);
 
     send(res, 200, await this.answer(app, route, query, body));

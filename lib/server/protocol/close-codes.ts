@@ -31,6 +31,3 @@ export const CloseCode = {
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-/** WebSocket's own code when a frame exceeds `maxPayloadBytes` (sent by `ws`). */
-export const MESSAGE_TOO_BIG = 1009;

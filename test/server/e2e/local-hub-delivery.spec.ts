@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { LocalBroadcastHub } from 'nestjs-broadcasting';
+import { BroadcastManager, LocalBroadcastHub } from 'nestjs-broadcasting';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
 import { LocalBroadcaster } from '../../../lib/broadcasters/local.broadcaster.js';
+import { defaultBroadcastConfig } from '../../../lib/config/default-config.js';
 import {
   connected,
   record,
@@ -58,6 +59,40 @@ describe('delivery from the local driver (in-process hub)', () => {
 
     await waitFor(() => otherGot.length === 2 && senderGot.length === 1);
     expect(senderGot).toEqual([{ n: 2 }]);
+  });
+
+  it("serializes a payload once: the server sends the manager's JSON", async () => {
+    const room = await subscribed(client(), 'room');
+    const got = record(room, 'counted');
+    const manager = new BroadcastManager({
+      ...defaultBroadcastConfig(),
+      default: 'embedded',
+      connections: { embedded: { driver: 'local', hub } },
+    });
+    let serialized = 0;
+    const order = { toJSON: () => (serialized++, { id: 7 }) };
+
+    await manager.send({ channels: ['room'], event: 'counted', payload: { order } });
+
+    await waitFor(() => got.length === 1);
+    expect(got).toEqual([{ order: { id: 7 } }]);
+    expect(serialized).toBe(1);
+  });
+
+  it('sends the `json` a hub message carries as is, and serializes `data` only without it', async () => {
+    const room = await subscribed(client(), 'room');
+    const got = record(room, 'raw');
+    hub.publish({
+      channels: ['room'],
+      event: 'raw',
+      data: {},
+      json: '{"from":"json"}',
+      socket: null,
+    });
+    hub.publish({ channels: ['room'], event: 'raw', data: { from: 'data' }, socket: null });
+
+    await waitFor(() => got.length === 2);
+    expect(got).toEqual([{ from: 'json' }, { from: 'data' }]);
   });
 
   it('stops listening to the hub when the server closes', async () => {

@@ -39,6 +39,59 @@ describe('fan-out', () => {
     clients.forEach((c) => c.close());
   });
 
+  it('sends each channel of a multi-channel publish its own byte-exact frame', async () => {
+    harness = await engines.start();
+    const channels = ['a', 'private-b', 'c;x=1@y'];
+    const clients = await Promise.all([0, 1].map(() => RawClient.connect(harness!.url())));
+    for (const c of clients) for (const channel of channels) await c.subscribe(channel);
+    const event = 'order "shipped"\\';
+    const data = JSON.stringify({ note: 'line\nbreak "q" é 😀 \u2028', big: 'x'.repeat(10_000) });
+
+    harness.engine.publish(TEST_APP.id, channels, event, data);
+
+    for (const c of clients) {
+      await waitFor(() => channels.every((channel) => c.all(event, channel).length === 1));
+      const got = c.texts.filter((text) => text.includes('"order \\"shipped'));
+      expect(got).toEqual(channels.map((channel) => JSON.stringify({ event, channel, data })));
+      c.close();
+    }
+  });
+
+  it('sends a presence client event with user_id, byte-exact', async () => {
+    harness = await engines.start();
+    const [alice, bob] = await Promise.all([0, 1].map(() => RawClient.connect(harness!.url())));
+    await alice.subscribe('presence-room', { user_id: 'alice "a"' });
+    await bob.subscribe('presence-room', { user_id: 'bob' });
+    alice.send({ event: 'client-typing', channel: 'presence-room', data: { text: 'é "x"' } });
+    await bob.next('client-typing', 'presence-room');
+    expect(bob.texts.filter((text) => text.startsWith('{"event":"client-typing"'))).toEqual([
+      JSON.stringify({
+        event: 'client-typing',
+        channel: 'presence-room',
+        data: '{"text":"é \\"x\\""}',
+        user_id: 'alice "a"',
+      }),
+    ]);
+    alice.close();
+    bob.close();
+  });
+
+  it('sends nothing, and builds no frame, when the excluded sender is the only subscriber', async () => {
+    harness = await engines.start();
+    const only = await RawClient.connect(harness.url());
+    await only.subscribe('solo');
+    const from = vi.spyOn(Buffer, 'from');
+    const send = vi.spyOn(WebSocket.prototype, 'send');
+    harness.engine.publish(TEST_APP.id, ['solo', 'nobody'], 'tick', '{"n":1}', only.socketId);
+    expect(send).not.toHaveBeenCalled();
+    expect(from).not.toHaveBeenCalled();
+    send.mockRestore();
+    from.mockRestore();
+    await only.flush();
+    expect(only.all('tick')).toEqual([]);
+    only.close();
+  });
+
   it('closes a slow consumer with 4100 once its send buffer passes maxBufferedBytes, and keeps serving the others', async () => {
     harness = await engines.start({ maxBufferedBytes: 64 * 1024 });
     const slow = await RawClient.connect(harness.url());

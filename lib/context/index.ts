@@ -1,2 +1,0 @@
-export * from './socket-id.context.js';
-export * from './socket-id.middleware.js';
