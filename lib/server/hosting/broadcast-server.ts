@@ -60,8 +60,8 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
         this.detach = attachToHttpServer(appServer, this.runtime);
         logger.log("Broadcast server attached to the app's HTTP server (/app/{key}, /apps/{id})");
       } else {
-        const { host, port } = this.runtime.options;
-        this.own = await listenOwnHttpServer(this.runtime, host, port);
+        const { host, port, listenOrigin } = this.runtime.options;
+        this.own = await listenOwnHttpServer(this.runtime, host, port, listenOrigin);
         logger.log(`Broadcast server listening on ${this.own.url} (/app/{key}, /apps/{id})`);
       }
     } catch (error) {

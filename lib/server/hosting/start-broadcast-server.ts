@@ -46,7 +46,8 @@ export async function startBroadcastServer(
   const runtime = await BroadcastServerRuntime.create(serverOptions, { config, logger });
   let http;
   try {
-    http = await listenOwnHttpServer(runtime, runtime.options.host, runtime.options.port);
+    const { host, port, listenOrigin } = runtime.options;
+    http = await listenOwnHttpServer(runtime, host, port, listenOrigin);
   } catch (error) {
     await runtime.close();
     throw error;

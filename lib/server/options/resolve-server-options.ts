@@ -62,6 +62,14 @@ export function resolveServerOptions(
         : false;
 
   const envPort = env.BROADCASTING_SERVER_PORT ? Number(env.BROADCASTING_SERVER_PORT) : undefined;
+  const origin = (key: 'host' | 'port', fromEnv: unknown): ConfigSource =>
+    options[key] !== undefined
+      ? 'option'
+      : config
+        ? (config.sources[`server.${key}`] ?? 'default')
+        : fromEnv
+          ? 'env'
+          : 'default';
   return {
     apps,
     host:
@@ -72,6 +80,10 @@ export function resolveServerOptions(
       0,
       65_535,
     ),
+    listenOrigin: {
+      host: origin('host', env.BROADCASTING_SERVER_HOST),
+      port: origin('port', env.BROADCASTING_SERVER_PORT),
+    },
     activityTimeout: checkInteger(
       options.activityTimeout ?? SERVER_DEFAULTS.activityTimeout,
       'activityTimeout',

@@ -1,4 +1,5 @@
 import type { LocalBroadcastHub } from '../../broadcasters/local-hub.js';
+import type { ConfigSource } from '../../errors/broadcast.exception.js';
 import type { ServerAppLimits, ServerAppOptions } from './server-options.interface.js';
 
 /** An app with every default filled in; what the engine and the HTTP API read. */
@@ -13,6 +14,8 @@ export interface ResolvedServerOptions {
   apps: ResolvedAppOptions[];
   host: string;
   port: number;
+  /** Where `host` and `port` came from, so a failed listen can say what to change. */
+  listenOrigin: { host: ConfigSource; port: ConfigSource };
   /** Seconds. */
   activityTimeout: number;
   /** Seconds. */

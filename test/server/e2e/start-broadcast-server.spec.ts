@@ -93,6 +93,27 @@ describe('startBroadcastServer', () => {
         new RegExp(`port ${port} is already in use on 127\\.0\\.0\\.1`),
       );
       await expect(failure).rejects.toMatchObject({ key: 'server.port' });
+      // The port was passed as an option, so the message points at that option alone.
+      await expect(failure).rejects.toThrow('it came from the "port" option');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names BROADCASTING_SERVER_PORT when the taken port came from the environment', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const env = {
+        BROADCASTING_SERVER_PORT: String(port),
+        BROADCASTING_APP_ID: 'a',
+        BROADCASTING_APP_KEY: 'k',
+        BROADCASTING_APP_SECRET: 's',
+      };
+      const config = await resolveBroadcastConfig({}, { env, cwd: '/nonexistent' });
+      const failure = startBroadcastServer({ config, logger: false, localHub: false });
+      await expect(failure).rejects.toThrow('it came from BROADCASTING_SERVER_PORT');
     } finally {
       blocker.close();
     }
