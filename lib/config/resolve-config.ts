@@ -43,7 +43,19 @@ export async function resolveBroadcastConfig(
   options: BroadcastModuleOptions = {},
   { env = process.env, cwd = process.cwd() }: ResolveConfigContext = {},
 ): Promise<ResolvedBroadcastConfig> {
-  const file = await loadConfigFile(env, cwd);
+  return applyConfigCascade(options, await loadConfigFile(env, cwd), env);
+}
+
+/**
+ * The cascade once the config file is loaded (or absent): synchronous, so code that has
+ * no file to read (a bare server engine) resolves env keys and defaults the same way.
+ * @internal
+ */
+export function applyConfigCascade(
+  options: BroadcastModuleOptions,
+  file: { path: string; values: Record<string, unknown> } | undefined,
+  env: Record<string, string | undefined>,
+): ResolvedBroadcastConfig {
   const layers: Layer[] = [
     {
       source: 'option',

@@ -1,5 +1,4 @@
 import { loadIoredis } from '../../support/load-ioredis.js';
-import { maskRedisUrl } from '../../support/redis-url.js';
 
 /** The part of ioredis's `Redis` class the Redis delivery uses. */
 export interface RedisSubscriberClient {
@@ -25,6 +24,3 @@ export async function loadRedisSubscriberFactory(): Promise<RedisSubscriberFacto
   return (url) =>
     new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null }) as RedisSubscriberClient;
 }
-
-/** A Redis URL with its password masked, for messages (see support/redis-url). */
-export const redactRedisUrl = maskRedisUrl;

@@ -3,12 +3,9 @@ import { LISTEN_WAIT_MS, settleWithin } from '../adapters/settle-within.js';
 import type { ChannelInterest } from './channel-interest-adapter.js';
 import type { PublishTarget } from '../engine/engine-surface.js';
 import { consoleLogger, type ServerLogger } from '../hosting/server-logger.js';
+import { maskRedisUrl } from '../../support/redis-url.js';
 import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
-import {
-  loadRedisSubscriberFactory,
-  redactRedisUrl,
-  type RedisSubscriberClient,
-} from './load-ioredis.js';
+import { loadRedisSubscriberFactory, type RedisSubscriberClient } from './load-ioredis.js';
 
 export interface RedisDeliveryOptions {
   /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
@@ -63,7 +60,7 @@ export class RedisDelivery {
 
   private async connect(): Promise<void> {
     const { client, options } = this;
-    const where = redactRedisUrl(options.url);
+    const where = maskRedisUrl(options.url);
     client.on('error', (error) =>
       this.reportOnce(
         `connection:${(error as { code?: string }).code ?? error.message}`,
@@ -88,7 +85,7 @@ export class RedisDelivery {
     } catch (cause) {
       client.disconnect();
       throw new BroadcastDriverError(
-        `The broadcast server cannot connect to Redis at ${redactRedisUrl(options.url)} ` +
+        `The broadcast server cannot connect to Redis at ${maskRedisUrl(options.url)} ` +
           `(${cause instanceof Error ? cause.message : String(cause)}). Start Redis or fix ` +
           `BROADCASTING_REDIS_URL / the server option redis.url.`,
         { cause },

@@ -1,4 +1,5 @@
 import { defaultLocalHub } from '../../broadcasters/local-hub.js';
+import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
 import type {
@@ -20,9 +21,8 @@ export const DEFAULT_APP_LIMITS: Readonly<Required<ServerAppLimits>> = Object.fr
   maxPresenceMemberBytes: 1_024,
 });
 
+// Host and port defaults live with the other configuration keys (config/config-keys.ts).
 export const SERVER_DEFAULTS = Object.freeze({
-  host: '127.0.0.1',
-  port: 6001,
   activityTimeout: 30,
   pongTimeout: 30,
   maxPayloadBytes: 102_400,
@@ -31,59 +31,40 @@ export const SERVER_DEFAULTS = Object.freeze({
 
 /**
  * Fills defaults and validates. Apps come from `options.apps`, else one app from the
- * config cascade (`config.app`), else from BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET.
+ * config cascade (`config.app`: BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET and friends).
+ * Without a resolved `config`, the cascade is applied to the environment here, so a bare
+ * engine reads the same keys, defaults and validation as the module and the bin.
  * Throws {@link BroadcastConfigError} naming the key to fix; secrets are never shown.
  */
 export function resolveServerOptions(
   options: BroadcastServerOptions = {},
-  config?: ResolvedBroadcastConfig,
+  config: ResolvedBroadcastConfig = applyConfigCascade({}, undefined, process.env),
 ): ResolvedServerOptions {
-  const env = process.env;
   const apps = options.apps
     ? options.apps.map((app, i) => resolveApp(app, `apps[${i}]`, 'option'))
-    : [defaultApp(config, env)];
+    : [defaultApp(config)];
   if (apps.length === 0)
     throw new BroadcastConfigError('Server option "apps" is empty: give at least one app.', 'apps');
   assertUnique(apps, 'id');
   assertUnique(apps, 'key');
 
-  const redisConfig = config?.redis ?? {
-    url: env.BROADCASTING_REDIS_URL || 'redis://127.0.0.1:6379',
-    prefix: env.BROADCASTING_REDIS_PREFIX ?? '',
-  };
   const redis =
     options.redis === true
-      ? { ...redisConfig }
+      ? { ...config.redis }
       : options.redis
         ? {
-            url: options.redis.url ?? redisConfig.url,
-            prefix: options.redis.prefix ?? redisConfig.prefix,
+            url: options.redis.url ?? config.redis.url,
+            prefix: options.redis.prefix ?? config.redis.prefix,
           }
         : false;
 
-  const envPort = env.BROADCASTING_SERVER_PORT ? Number(env.BROADCASTING_SERVER_PORT) : undefined;
-  const origin = (key: 'host' | 'port', fromEnv: unknown): ConfigSource =>
-    options[key] !== undefined
-      ? 'option'
-      : config
-        ? (config.sources[`server.${key}`] ?? 'default')
-        : fromEnv
-          ? 'env'
-          : 'default';
+  const origin = (key: 'host' | 'port'): ConfigSource =>
+    options[key] !== undefined ? 'option' : (config.sources[`server.${key}`] ?? 'default');
   return {
     apps,
-    host:
-      options.host ?? config?.server.host ?? env.BROADCASTING_SERVER_HOST ?? SERVER_DEFAULTS.host,
-    port: checkInteger(
-      options.port ?? config?.server.port ?? envPort ?? SERVER_DEFAULTS.port,
-      'port',
-      0,
-      65_535,
-    ),
-    listenOrigin: {
-      host: origin('host', env.BROADCASTING_SERVER_HOST),
-      port: origin('port', env.BROADCASTING_SERVER_PORT),
-    },
+    host: options.host ?? config.server.host,
+    port: checkInteger(options.port ?? config.server.port, 'port', 0, 65_535),
+    listenOrigin: { host: origin('host'), port: origin('port') },
     activityTimeout: checkInteger(
       options.activityTimeout ?? SERVER_DEFAULTS.activityTimeout,
       'activityTimeout',
@@ -102,23 +83,13 @@ export function resolveServerOptions(
     ),
     localHub: options.localHub === undefined ? defaultLocalHub : options.localHub,
     redis,
-    scaling:
-      options.scaling ??
-      config?.server.scaling ??
-      (env.BROADCASTING_SERVER_SCALING === 'redis' ? 'redis' : undefined),
+    scaling: options.scaling ?? config.server.scaling,
   };
 }
 
-function defaultApp(
-  config: ResolvedBroadcastConfig | undefined,
-  env: NodeJS.ProcessEnv,
-): ResolvedAppOptions {
-  const app = config?.app ?? {
-    id: env.BROADCASTING_APP_ID,
-    key: env.BROADCASTING_APP_KEY,
-    secret: env.BROADCASTING_APP_SECRET,
-  };
-  const source: ConfigSource = config ? (config.sources['app.key'] ?? 'default') : 'env';
+function defaultApp(config: ResolvedBroadcastConfig): ResolvedAppOptions {
+  const app = config.app;
+  const source: ConfigSource = config.sources['app.key'] ?? 'default';
   for (const field of ['id', 'key', 'secret'] as const) {
     if (!app[field])
       throw new BroadcastConfigError(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isCacheChannel } from '../../../pusher-protocol/channel-names.js';
 import { BroadcastDriverError } from '../../../errors/broadcast.exception.js';
-import { redactRedisUrl } from '../../delivery/load-ioredis.js';
+import { maskRedisUrl } from '../../../support/redis-url.js';
 import { consoleLogger, type ServerLogger } from '../../hosting/server-logger.js';
 import { CACHE_TTL_MS } from '../local-adapter.js';
 import type {
@@ -83,7 +83,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     this.nodeId = nodeId;
     this.keys = new RedisScalingKeys(options.namespace);
     this.logger = options.logger ?? consoleLogger;
-    this.where = redactRedisUrl(options.url);
+    this.where = maskRedisUrl(options.url);
     const ttl = options.nodeTtlMs ?? 5_000;
     this.presence = new PresenceStore(commands, this.keys, nodeId, ttl);
     this.query = new ClusterQuery(commands, this.keys, nodeId, options.queryTimeoutMs ?? 1_000);
