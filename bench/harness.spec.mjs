@@ -1,5 +1,5 @@
 // The bench harness's own tests, part of `npm test` (they need `npm run build` first, which `npm test` does).
-// (needs `npm run build` first: the publisher signs with dist/pusher-protocol).
+// (needs `npm run build` first: the publisher signs with dist/shared/pusher-protocol).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';

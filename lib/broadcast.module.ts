@@ -7,13 +7,13 @@ import {
 } from '@nestjs/common';
 import { BroadcastAuthModule } from './auth/broadcast-auth.module.js';
 import { createAsyncOptionsProviders, createBroadcastProviders } from './broadcast.providers.js';
-import { BroadcastManager } from './broadcast-manager.js';
+import { BroadcastManager } from './core/broadcast-manager.js';
 import type {
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,
 } from './config/broadcast-options.interface.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
-import { SocketIdMiddleware } from './context/socket-id.middleware.js';
+import { SocketIdMiddleware } from './core/socket-id.middleware.js';
 
 const exported = [BroadcastManager, BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS];
 

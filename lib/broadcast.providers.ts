@@ -1,8 +1,8 @@
 import type { Provider } from '@nestjs/common';
-import { BroadcastFacadeBinder } from './broadcast.facade.js';
-import { BroadcastMessages } from './broadcast-messages.js';
+import { BroadcastFacadeBinder } from './core/broadcast.facade.js';
+import { BroadcastMessages } from './core/broadcast-messages.js';
 import { BroadcastConfigError } from './errors/broadcast.exception.js';
-import { BroadcastManager } from './broadcast-manager.js';
+import { BroadcastManager } from './core/broadcast-manager.js';
 import type {
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,

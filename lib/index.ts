@@ -6,9 +6,9 @@ export {
   BroadcastManager,
   type BroadcastMessage,
   type PendingBroadcast,
-} from './broadcast-manager.js';
-export { Broadcast } from './broadcast.facade.js';
-export { Broadcastable, type BroadcastableOptions } from './decorators/broadcastable.decorator.js';
+} from './core/broadcast-manager.js';
+export { Broadcast } from './core/broadcast.facade.js';
+export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
 export type { ShouldBroadcast } from './events/should-broadcast.interface.js';
 export {
   Channel,
@@ -16,14 +16,14 @@ export {
   PresenceChannel,
   PrivateChannel,
   type ChannelLike,
-} from './channels/channel.js';
-export type { Broadcaster, BroadcastSendOptions } from './broadcasters/broadcaster.interface.js';
+} from './core/channel.js';
+export type { Broadcaster, BroadcastSendOptions } from './drivers/broadcaster.interface.js';
 export {
   LocalBroadcastHub,
   defaultLocalHub,
   type HubListener,
   type HubMessage,
-} from './broadcasters/local-hub.js';
+} from './drivers/local-hub.js';
 export * from './errors/index.js';
 export type {
   BroadcastConnectionOptions,
@@ -43,7 +43,7 @@ export { resolveBroadcastConfig, type ResolveConfigContext } from './config/reso
 export type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';
 export { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 // Channel authorization (lib/auth): @ChannelAuth and what its callbacks see.
-export { ChannelAuth } from './decorators/channel-auth.decorator.js';
+export { ChannelAuth } from './auth/channel-auth.decorator.js';
 export type { BroadcastAuthOptions, BroadcastAuthRequest } from './auth/auth-options.interface.js';
 export type {
   AuthorizableChannelKind,

@@ -8,7 +8,7 @@
 import { Agent, request } from 'node:http';
 import { serveRequests, makeClock } from './ipc-child.mjs';
 import { benchPayload } from './bench-payload.mjs';
-import { md5Hex, signHttpRequest } from '../../dist/pusher-protocol/index.js';
+import { md5Hex, signHttpRequest } from '../../dist/shared/pusher-protocol/index.js';
 
 const now = makeClock();
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });

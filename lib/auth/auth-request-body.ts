@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PayloadTooLargeException } from '@nestjs/common';
-import { readRequestBody } from '../support/read-request-body.js';
+import { readRequestBody } from '../shared/read-request-body.js';
 import type { BroadcastAuthRequest } from './auth-options.interface.js';
 
 /** The fields pusher-js posts to the auth endpoints. */

@@ -5,8 +5,8 @@ import {
   BroadcastException,
   type AuthDenialReason,
 } from '../errors/broadcast.exception.js';
-import { channelNameProblem, isValidSocketId } from '../pusher-protocol/channel-names.js';
-import { signChannel, signUser } from '../pusher-protocol/signatures.js';
+import { channelNameProblem, isValidSocketId } from '../shared/pusher-protocol/channel-names.js';
+import { signChannel, signUser } from '../shared/pusher-protocol/signatures.js';
 import { AuthMessages } from './auth-messages.js';
 import type {
   ChannelAuthRequest,

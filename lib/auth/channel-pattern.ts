@@ -1,6 +1,7 @@
-import { channelKind } from '../pusher-protocol/channel-names.js';
+import { channelKind } from '../shared/pusher-protocol/channel-names.js';
 import { PatternProblems } from './auth-messages.js';
 import type { AuthorizableChannelKind, ChannelAuthParams } from './channel-auth.interface.js';
+import { ChannelPrefix } from '../shared/pusher-protocol/channel-prefixes.js';
 
 /** A `@ChannelAuth` pattern compiled once at boot, matched on every authorization. */
 export interface CompiledChannelPattern {
@@ -9,11 +10,7 @@ export interface CompiledChannelPattern {
   regex: RegExp;
 }
 
-const PREFIXES: Record<AuthorizableChannelKind, string> = {
-  encrypted: 'private-encrypted-',
-  private: 'private-',
-  presence: 'presence-',
-};
+const PREFIXES: Record<AuthorizableChannelKind, string> = ChannelPrefix;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LITERAL = /^[A-Za-z0-9_\-=@,.;]*$/;

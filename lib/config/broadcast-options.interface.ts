@@ -6,8 +6,8 @@ import type {
   Type,
 } from '@nestjs/common';
 import type { BroadcastAuthOptions } from '../auth/auth-options.interface.js';
-import type { Broadcaster } from '../broadcasters/broadcaster.interface.js';
-import type { LocalBroadcastHub } from '../broadcasters/local-hub.js';
+import type { Broadcaster } from '../drivers/broadcaster.interface.js';
+import type { LocalBroadcastHub } from '../drivers/local-hub.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
 
 /** Names of the drivers that ship with the package (`redis-pubsub` is an alias of `redis`). */

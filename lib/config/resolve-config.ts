@@ -1,5 +1,5 @@
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
-import { maskRedisUrl } from '../support/redis-url.js';
+import { maskRedisUrl } from '../shared/redis/redis-url.js';
 import type {
   BroadcastConnectionOptions,
   BroadcastModuleOptions,

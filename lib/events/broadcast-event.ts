@@ -1,9 +1,6 @@
-import { BroadcastMessages } from '../broadcast-messages.js';
-import { channelNames } from '../channels/channel.js';
-import {
-  broadcastableOptionsOf,
-  type BroadcastableOptions,
-} from '../decorators/broadcastable.decorator.js';
+import { BroadcastMessages } from '../core/broadcast-messages.js';
+import { channelNames } from '../core/channel.js';
+import { broadcastableOptionsOf, type BroadcastableOptions } from './broadcastable.decorator.js';
 import { BroadcastException } from '../errors/broadcast.exception.js';
 import type { ShouldBroadcast } from './should-broadcast.interface.js';
 

@@ -6,8 +6,8 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { BroadcastMessages } from '../broadcast-messages.js';
-import { BroadcastManager } from '../broadcast-manager.js';
+import { BroadcastMessages } from '../core/broadcast-messages.js';
+import { BroadcastManager } from '../core/broadcast-manager.js';
 import { hookEventEmitter, type HookableEmitter } from './event-emitter.hook.js';
 
 /**

@@ -1,4 +1,4 @@
-import { currentSocketId } from '../context/socket-id.context.js';
+import { currentSocketId } from '../core/socket-id.context.js';
 import { isBroadcastableEvent } from './broadcast-event.js';
 
 /** The part of EventEmitter2 the hook touches. */

@@ -1,4 +1,4 @@
-import type { ChannelLike } from '../channels/channel.js';
+import type { ChannelLike } from '../core/channel.js';
 
 /**
  * An event that is broadcast when dispatched through EventEmitter2 or passed to

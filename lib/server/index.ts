@@ -10,7 +10,7 @@ export {
   type BroadcastServerHandle,
   type StartBroadcastServerOptions,
 } from './hosting/start-broadcast-server.js';
-export type { ServerLogger } from './hosting/server-logger.js';
+export type { ServerLogger } from '../shared/logger.js';
 // A type only: reached as `engine` on BroadcastServer / the startBroadcastServer handle,
 // never constructed by users.
 export type { PusherServerEngine } from './engine/pusher-server-engine.js';

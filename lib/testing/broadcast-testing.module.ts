@@ -5,11 +5,11 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { BroadcastFacadeBinder } from '../broadcast.facade.js';
-import { BroadcastManager } from '../broadcast-manager.js';
+import { BroadcastFacadeBinder } from '../core/broadcast.facade.js';
+import { BroadcastManager } from '../core/broadcast-manager.js';
 import { defaultBroadcastConfig } from '../config/default-config.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
-import { SocketIdMiddleware } from '../context/socket-id.middleware.js';
+import { SocketIdMiddleware } from '../core/socket-id.middleware.js';
 import { EventEmitterBridge } from '../events/event-emitter.bridge.js';
 import { BroadcasterFake } from './broadcaster.fake.js';
 import { FakeBroadcastManager } from './fake-broadcast-manager.js';

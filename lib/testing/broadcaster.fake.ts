@@ -1,4 +1,4 @@
-import type { Broadcaster, BroadcastSendOptions } from '../broadcasters/broadcaster.interface.js';
+import type { Broadcaster, BroadcastSendOptions } from '../drivers/broadcaster.interface.js';
 
 /** One recorded `broadcast()` call. */
 export interface RecordedBroadcast {

@@ -1,5 +1,5 @@
-import type { Broadcaster } from '../broadcasters/broadcaster.interface.js';
-import { BroadcastManager } from '../broadcast-manager.js';
+import type { Broadcaster } from '../drivers/broadcaster.interface.js';
+import { BroadcastManager } from '../core/broadcast-manager.js';
 import type { BroadcastModuleOptions } from '../config/broadcast-options.interface.js';
 import { defaultBroadcastConfig } from '../config/default-config.js';
 import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';

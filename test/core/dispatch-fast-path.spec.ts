@@ -9,8 +9,9 @@ import {
 } from 'nestjs-broadcasting';
 import { BroadcasterFake } from 'nestjs-broadcasting/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NullBroadcaster } from '../../lib/broadcasters/null.broadcaster.js';
-import { RedisBroadcaster, type RedisPublisher } from '../../lib/broadcasters/redis.broadcaster.js';
+import { NullBroadcaster } from '../../lib/drivers/null.broadcaster.js';
+import { RedisBroadcaster } from '../../lib/drivers/redis.broadcaster.js';
+import type { RedisPublisher } from '../../lib/shared/redis/redis-clients.js';
 import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
 import { isBroadcastableEvent } from '../../lib/events/broadcast-event.js';
 import { hookEventEmitter } from '../../lib/events/event-emitter.hook.js';

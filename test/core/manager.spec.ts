@@ -18,10 +18,10 @@ import {
 import { BroadcasterFake } from 'nestjs-broadcasting/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
-import { LogBroadcaster } from '../../lib/broadcasters/log.broadcaster.js';
-import { NullBroadcaster } from '../../lib/broadcasters/null.broadcaster.js';
-import { builtinDrivers } from '../../lib/broadcasters/builtin-drivers.js';
-import { RedisBroadcaster } from '../../lib/broadcasters/redis.broadcaster.js';
+import { LogBroadcaster } from '../../lib/drivers/log.broadcaster.js';
+import { NullBroadcaster } from '../../lib/drivers/null.broadcaster.js';
+import { builtinDrivers } from '../../lib/drivers/driver-registry.js';
+import { RedisBroadcaster } from '../../lib/drivers/redis.broadcaster.js';
 import { DRIVER_ALIASES } from '../../lib/config/resolve-config.js';
 import { InvoicePaid, OrderShipped } from '../fixtures/core/order-shipped.event.js';
 

@@ -1,6 +1,6 @@
 import { BroadcastDriverError } from 'nestjs-broadcasting';
 import { describe, expect, it } from 'vitest';
-import { loadOptionalPackage } from '../../lib/support/optional-package.js';
+import { loadOptionalPackage } from '../../lib/shared/optional-package.js';
 
 describe('optional peer dependencies', () => {
   it('loads an installed package', async () => {

@@ -3,9 +3,9 @@ import { Test } from '@nestjs/testing';
 import { BroadcastDriverError, BroadcastManager, BroadcastModule } from 'nestjs-broadcasting';
 import nacl from 'tweetnacl';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { httpSignatureString } from '../../lib/pusher-protocol/signatures.js';
+import { httpSignatureString } from '../../lib/shared/pusher-protocol/signatures.js';
 import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
-import { PusherBroadcaster } from '../../lib/broadcasters/pusher.broadcaster.js';
+import { PusherBroadcaster } from '../../lib/drivers/pusher.broadcaster.js';
 import { startPusherApiStub } from '../fixtures/core/pusher-api-stub.js';
 
 const app = { id: '3', key: '278d425bdf160c739803', secret: '7ad3773142a6692b25b8' };

@@ -2,7 +2,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { BroadcastDriverError, BroadcastManager, BroadcastModule } from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { RedisBroadcaster } from '../../lib/broadcasters/redis.broadcaster.js';
+import { RedisBroadcaster } from '../../lib/drivers/redis.broadcaster.js';
 import { waitFor } from '../fixtures/core/wait-for.js';
 
 const prefix = `test-${process.pid}-${Math.random().toString(36).slice(2)}:`;

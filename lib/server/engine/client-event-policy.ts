@@ -2,7 +2,7 @@ import {
   channelKind,
   eventNameProblem,
   MAX_EVENT_NAME_LENGTH,
-} from '../../pusher-protocol/channel-names.js';
+} from '../../shared/pusher-protocol/channel-names.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { InboundMessage } from '../protocol/inbound-message.js';
 import type { PusherConnection } from './pusher-connection.js';

@@ -26,15 +26,15 @@ import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { channelKind, isCacheChannel } from '../../pusher-protocol/channel-names.js';
-import { LocalAdapter } from '../adapters/local-adapter.js';
-import { LISTEN_WAIT_MS, settleWithin } from '../adapters/settle-within.js';
+import { channelKind, isCacheChannel } from '../../shared/pusher-protocol/channel-names.js';
+import { LocalAdapter } from '../cluster/single-node.adapter.js';
+import { LISTEN_WAIT_MS, settleWithin } from '../cluster/settle-within.js';
 import type {
   AdapterHost,
   AdapterPublish,
   ChannelStats,
   ServerAdapter,
-} from '../adapters/server-adapter.interface.js';
+} from '../cluster/server-adapter.interface.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import {
@@ -54,6 +54,7 @@ import { checkClientEvent } from './client-event-policy.js';
 import { PusherConnection } from './pusher-connection.js';
 import { authorizeSubscription } from './subscription-authorizer.js';
 import { verifySignin } from './user-signin.js';
+import { serverToUserChannel } from '../../shared/pusher-protocol/channel-prefixes.js';
 
 interface AppNode {
   connections: Set<PusherConnection>;
@@ -576,7 +577,7 @@ export class PusherServerEngine {
     const node = this.nodes.get(app.id)!;
     if (conn.userId !== undefined && conn.userId !== id) {
       this.forgetUser(conn, node);
-      const previous = `#server-to-user-${conn.userId}`;
+      const previous = serverToUserChannel(conn.userId);
       if (conn.channels.has(previous)) void this.leave(conn, previous);
     }
     conn.userId = id;

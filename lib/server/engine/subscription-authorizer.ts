@@ -1,7 +1,8 @@
-import { channelKind, channelNameProblem } from '../../pusher-protocol/channel-names.js';
-import { channelAuthString, verifyAuth } from '../../pusher-protocol/signatures.js';
-import type { PresenceMember } from '../adapters/server-adapter.interface.js';
+import { channelKind, channelNameProblem } from '../../shared/pusher-protocol/channel-names.js';
+import { channelAuthString, verifyAuth } from '../../shared/pusher-protocol/signatures.js';
+import type { PresenceMember } from '../cluster/server-adapter.interface.js';
 import type { PusherConnection } from './pusher-connection.js';
+import { serverToUserChannel } from '../../shared/pusher-protocol/channel-prefixes.js';
 
 export type SubscriptionDecision =
   { ok: true; member?: PresenceMember } | { ok: false; error: string; status: number };
@@ -27,7 +28,7 @@ export async function authorizeSubscription(
     case 'public':
       return { ok: true };
     case 'server-to-user':
-      return conn.userId !== undefined && channel === `#server-to-user-${conn.userId}`
+      return conn.userId !== undefined && channel === serverToUserChannel(conn.userId)
         ? { ok: true }
         : deny(
             `Only the signed-in user may subscribe to ${channel}: call pusher:signin first.`,

@@ -1,4 +1,4 @@
-import { userAuthString, verifyAuth } from '../../pusher-protocol/signatures.js';
+import { userAuthString, verifyAuth } from '../../shared/pusher-protocol/signatures.js';
 import { dataObject, type InboundMessage } from '../protocol/inbound-message.js';
 import type { PusherConnection } from './pusher-connection.js';
 

@@ -1,6 +1,6 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
-import type { ServerLogger } from './server-logger.js';
+import type { ServerLogger } from '../../shared/logger.js';
 
 /**
  * Options of `BroadcastServerModule.forRoot()`. Without `port` the server shares the Nest

@@ -2,20 +2,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
-import { LocalAdapter } from '../adapters/local-adapter.js';
-import {
-  localOnlyTarget,
-  startRedisScaling,
-} from '../adapters/redis-scaling/start-redis-scaling.js';
-import { ChannelInterestAdapter } from '../delivery/channel-interest-adapter.js';
-import { attachLocalHub } from '../delivery/local-hub-delivery.js';
-import { RedisDelivery } from '../delivery/redis-delivery.js';
+import { LocalAdapter } from '../cluster/single-node.adapter.js';
+import { localOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
+import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
+import { attachLocalHub } from '../sources/local-hub.source.js';
+import { RedisDelivery } from '../sources/redis.source.js';
 import { PusherServerEngine } from '../engine/pusher-server-engine.js';
-import { HttpApi } from '../http/http-api.js';
+import { HttpApi } from '../http-api/http-api.js';
 import { resolveServerOptions } from '../options/resolve-server-options.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
-import { consoleLogger, type ServerLogger } from './server-logger.js';
+import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
 
 /** How long close() lets WebSockets finish their closing handshake before cutting them. */
 export const CLOSE_GRACE_MS = 1000;

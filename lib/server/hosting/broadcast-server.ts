@@ -16,7 +16,7 @@ import type { BroadcastServerModuleOptions } from './broadcast-server-module-opt
 import { BROADCAST_SERVER_MODULE_OPTIONS } from './broadcast-server.constants.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { listenOwnHttpServer, type OwnHttpServer } from './own-http-server.js';
-import { silentLogger } from './server-logger.js';
+import { silentLogger } from '../../shared/logger.js';
 
 /**
  * The broadcast server inside a Nest app. Starts when the module initializes (on the app's

@@ -1,6 +1,6 @@
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import { BroadcastException } from '../../errors/broadcast.exception.js';
-import { consoleLogger } from './server-logger.js';
+import { consoleLogger } from '../../shared/logger.js';
 import { startBroadcastServer, type BroadcastServerHandle } from './start-broadcast-server.js';
 
 export const SERVE_USAGE = `Usage: nestjs-broadcasting serve [options]

@@ -3,7 +3,7 @@ import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { listenOwnHttpServer } from './own-http-server.js';
-import { consoleLogger, silentLogger, type ServerLogger } from './server-logger.js';
+import { consoleLogger, silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 /** Options of {@link startBroadcastServer}: the server's options plus how it reports. */
 export interface StartBroadcastServerOptions extends BroadcastServerOptions {

@@ -1,4 +1,4 @@
-import { defaultLocalHub } from '../../broadcasters/local-hub.js';
+import { defaultLocalHub } from '../../drivers/local-hub.js';
 import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';

@@ -1,4 +1,4 @@
-import type { LocalBroadcastHub } from '../../broadcasters/local-hub.js';
+import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { ConfigSource } from '../../errors/broadcast.exception.js';
 import type { ServerAppLimits, ServerAppOptions } from './server-options.interface.js';
 

@@ -1,4 +1,4 @@
-import type { LocalBroadcastHub } from '../../broadcasters/local-hub.js';
+import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 
 /** One Pusher-protocol application served by the broadcast server. */
 export interface ServerAppOptions {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BroadcastManager, LocalBroadcastHub } from 'nestjs-broadcasting';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
-import { LocalBroadcaster } from '../../../lib/broadcasters/local.broadcaster.js';
+import { LocalBroadcaster } from '../../../lib/drivers/local.broadcaster.js';
 import { defaultBroadcastConfig } from '../../../lib/config/default-config.js';
 import {
   connected,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BroadcastDriverError } from 'nestjs-broadcasting';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
-import { PusherBroadcaster } from '../../../lib/broadcasters/pusher.broadcaster.js';
+import { PusherBroadcaster } from '../../../lib/drivers/pusher.broadcaster.js';
 import {
   connected,
   HTTP_APP,

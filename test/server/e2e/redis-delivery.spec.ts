@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PusherClient } from '../support/engine-harness.js';
-import { RedisBroadcaster } from '../../../lib/broadcasters/redis.broadcaster.js';
+import { RedisBroadcaster } from '../../../lib/drivers/redis.broadcaster.js';
 import {
   connected,
   record,

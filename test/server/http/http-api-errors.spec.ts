@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
-import { md5Hex, signHttpRequest } from '../../../lib/pusher-protocol/signatures.js';
+import { md5Hex, signHttpRequest } from '../../../lib/shared/pusher-protocol/signatures.js';
 import type { PusherClient } from '../support/engine-harness.js';
 import {
   clientFor,

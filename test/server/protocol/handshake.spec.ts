@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SOCKET_ID } from '../../../lib/pusher-protocol/channel-names.js';
+import { SOCKET_ID } from '../../../lib/shared/pusher-protocol/channel-names.js';
 import {
   RawClient,
   useEngine,

@@ -34,7 +34,7 @@ describe('user sign-in', () => {
 
   it('closes with 4009 when user_data has no string id', async () => {
     const client = await RawClient.connect(harness.url());
-    const { signUser } = await import('../../../lib/pusher-protocol/signatures.js');
+    const { signUser } = await import('../../../lib/shared/pusher-protocol/signatures.js');
     const json = '{"id":5}';
     client.send({
       event: 'pusher:signin',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LocalAdapter } from '../../../lib/server/adapters/local-adapter.js';
-import { LISTEN_WAIT_MS } from '../../../lib/server/adapters/settle-within.js';
+import { LocalAdapter } from '../../../lib/server/cluster/single-node.adapter.js';
+import { LISTEN_WAIT_MS } from '../../../lib/server/cluster/settle-within.js';
 import {
   authFor,
   RawClient,

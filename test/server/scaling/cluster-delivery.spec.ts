@@ -10,7 +10,7 @@ import {
   waitFor,
 } from '../support/broadcast-server-harness.js';
 import { RawClient } from '../support/engine-harness.js';
-import { LocalBroadcastHub } from '../../../lib/broadcasters/local-hub.js';
+import { LocalBroadcastHub } from '../../../lib/drivers/local-hub.js';
 import { startBroadcastServer } from '../../../lib/server/hosting/start-broadcast-server.js';
 import { APP, useCluster, sleep } from './support/cluster-harness.js';
 

@@ -3,10 +3,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type {
   AdapterHost,
   AdapterPublish,
-} from '../../../lib/server/adapters/server-adapter.interface.js';
-import { RedisScalingAdapter } from '../../../lib/server/adapters/redis-scaling/redis-scaling.adapter.js';
+} from '../../../lib/server/cluster/server-adapter.interface.js';
+import { RedisScalingAdapter } from '../../../lib/server/cluster/redis/redis-scaling.adapter.js';
 import { BroadcastDriverError } from '../../../lib/errors/broadcast.exception.js';
-import { silentLogger } from '../../../lib/server/hosting/server-logger.js';
+import { silentLogger } from '../../../lib/shared/logger.js';
 import { uniquePrefix, waitFor } from '../support/broadcast-server-harness.js';
 import { freePort, RedisProcess } from './support/cluster-harness.js';
 

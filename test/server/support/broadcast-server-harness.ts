@@ -6,7 +6,7 @@ import {
   signChannel,
   signHttpRequest,
   signUser,
-} from '../../../lib/pusher-protocol/signatures.js';
+} from '../../../lib/shared/pusher-protocol/signatures.js';
 import type { ServerAppOptions } from '../../../lib/server/options/server-options.interface.js';
 import {
   startBroadcastServer,
@@ -14,7 +14,7 @@ import {
   type StartBroadcastServerOptions,
 } from '../../../lib/server/hosting/start-broadcast-server.js';
 import { localPusherOptions, Pusher, type PusherClient } from './engine-harness.js';
-import type { ServerLogger } from '../../../lib/server/hosting/server-logger.js';
+import type { ServerLogger } from '../../../lib/shared/logger.js';
 
 /** Polls `check` (sync or async) every 10 ms until it returns a truthy value, or fails after `timeoutMs`. */
 export async function waitFor<T>(

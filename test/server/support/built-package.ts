@@ -34,7 +34,7 @@ export function buildPackage(name: string): string {
   );
   for (const emitted of [
     'dist/server/hosting/serve-command.js',
-    'dist/server/adapters/redis-scaling/redis-scaling.adapter.js',
+    'dist/server/cluster/redis/redis-scaling.adapter.js',
   ])
     if (!existsSync(join(pkg, emitted)))
       throw new Error(`tsc did not emit ${emitted} into the temp package`);

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import PusherModule from 'pusher-js';
 import WebSocket from 'ws';
 import { afterEach } from 'vitest';
-import { signChannel, signUser } from '../../../lib/pusher-protocol/signatures.js';
-import type { ServerAdapter } from '../../../lib/server/adapters/server-adapter.interface.js';
+import { signChannel, signUser } from '../../../lib/shared/pusher-protocol/signatures.js';
+import type { ServerAdapter } from '../../../lib/server/cluster/server-adapter.interface.js';
 import { PusherServerEngine } from '../../../lib/server/engine/pusher-server-engine.js';
 import { resolveServerOptions } from '../../../lib/server/options/resolve-server-options.js';
 import type {

@@ -1,0 +1,126 @@
+import { isCacheChannel } from '../../shared/pusher-protocol/channel-names.js';
+import type {
+  AdapterHost,
+  AdapterPublish,
+  CachedEvent,
+  ChannelStats,
+  PresenceMember,
+  ServerAdapter,
+} from './server-adapter.interface.js';
+import { isPresenceChannel } from '../../shared/pusher-protocol/channel-prefixes.js';
+
+/** How long a cache channel remembers its last event: 30 minutes, like Pusher. */
+export const CACHE_TTL_MS = 30 * 60 * 1000;
+
+/** One presence channel's roster: user id → their info and the sockets they joined with. */
+type Roster = Map<string, { info: unknown; sockets: Set<string> }>;
+
+/**
+ * The single-node adapter: rosters and cache-channel events in memory, delivery straight
+ * to the engine. Keys are `appId + '\n' + channel` (a newline never occurs in either).
+ */
+export class LocalAdapter implements ServerAdapter {
+  private host?: AdapterHost;
+  private readonly rosters = new Map<string, Roster>();
+  private readonly cache = new Map<string, CachedEvent & { at: number }>();
+
+  attach(host: AdapterHost): void {
+    this.host = host;
+  }
+
+  publish(message: AdapterPublish): void {
+    if (message.cache) {
+      for (const channel of message.channels)
+        if (isCacheChannel(channel))
+          this.cache.set(key(message.appId, channel), {
+            event: message.event,
+            data: message.data,
+            at: Date.now(),
+          });
+    }
+    this.host?.deliver(message);
+  }
+
+  async joinPresence(appId: string, channel: string, socketId: string, member: PresenceMember) {
+    const k = key(appId, channel);
+    let roster = this.rosters.get(k);
+    if (!roster) this.rosters.set(k, (roster = new Map()));
+    const entry = roster.get(member.id);
+    if (entry) {
+      entry.sockets.add(socketId);
+      entry.info = member.info;
+      return { firstForUser: false };
+    }
+    roster.set(member.id, { info: member.info, sockets: new Set([socketId]) });
+    return { firstForUser: true };
+  }
+
+  async leavePresence(appId: string, channel: string, socketId: string, userId: string) {
+    const k = key(appId, channel);
+    const roster = this.rosters.get(k);
+    const entry = roster?.get(userId);
+    if (!roster || !entry || !entry.sockets.delete(socketId)) return { lastForUser: false };
+    if (entry.sockets.size > 0) return { lastForUser: false };
+    roster.delete(userId);
+    if (roster.size === 0) this.rosters.delete(k);
+    return { lastForUser: true };
+  }
+
+  async presenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {
+    const members = new Map<string, unknown>();
+    for (const [id, { info }] of this.rosters.get(key(appId, channel)) ?? []) members.set(id, info);
+    return members;
+  }
+
+  async cachedEvent(appId: string, channel: string): Promise<CachedEvent | undefined> {
+    const k = key(appId, channel);
+    const cached = this.cache.get(k);
+    if (!cached) return undefined;
+    if (Date.now() - cached.at > CACHE_TTL_MS) {
+      this.cache.delete(k);
+      return undefined;
+    }
+    return { event: cached.event, data: cached.data };
+  }
+
+  async channels(appId: string, prefix?: string): Promise<Map<string, ChannelStats>> {
+    const result = new Map<string, ChannelStats>();
+    for (const [name, count] of this.host?.localChannels(appId, prefix) ?? [])
+      result.set(name, this.stats(appId, name, count));
+    return result;
+  }
+
+  async channel(appId: string, name: string): Promise<ChannelStats> {
+    const count = this.host?.localChannels(appId, name).get(name) ?? 0;
+    return this.stats(appId, name, count);
+  }
+
+  async connectionCount(appId: string): Promise<number> {
+    return this.host?.localConnectionCount(appId) ?? 0;
+  }
+
+  async terminateUserConnections(appId: string, userId: string): Promise<void> {
+    this.host?.terminateLocalUser(appId, userId);
+  }
+
+  channelOccupied(_appId: string, _channel: string): void {}
+
+  // Rosters empty themselves as members leave; a cache channel keeps its last event while
+  // vacant (until CACHE_TTL_MS), as Pusher does.
+  channelVacated(): void {}
+
+  async close(): Promise<void> {
+    this.rosters.clear();
+    this.cache.clear();
+  }
+
+  private stats(appId: string, name: string, subscriptionCount: number): ChannelStats {
+    const stats: ChannelStats = { occupied: subscriptionCount > 0, subscriptionCount };
+    if (isPresenceChannel(name)) stats.userCount = this.rosters.get(key(appId, name))?.size ?? 0;
+    return stats;
+  }
+}
+
+function key(appId: string, channel: string): string {
+  return `${appId}\n${channel}`;
+}

@@ -1,0 +1,171 @@
+import { BroadcastDriverError } from '../../errors/broadcast.exception.js';
+import { LISTEN_WAIT_MS, settleWithin } from '../cluster/settle-within.js';
+import type { ChannelInterest } from '../cluster/channel-interest.adapter.js';
+import type { PublishTarget } from '../engine/engine-surface.js';
+import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
+import { maskRedisUrl } from '../../shared/redis/redis-url.js';
+import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisSubscriberClient,
+} from '../../shared/redis/redis-clients.js';
+
+export interface RedisDeliveryOptions {
+  /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
+  url: string;
+  /** Prefix of every Redis channel, as the redis driver publishes (BROADCASTING_REDIS_PREFIX). */
+  prefix: string;
+  /** The app Redis broadcasts belong to: Laravel's message carries no app id. */
+  appId: string;
+  /** Which channels have local subscribers: one SUBSCRIBE per such channel, while it has them. */
+  interest: ChannelInterest;
+  /** Where dropped messages and outages are reported. @default consoleLogger */
+  logger?: ServerLogger;
+}
+
+/**
+ * Consumes what the `redis` driver (or a Laravel app) publishes, on one dedicated subscriber
+ * connection, and hands each message to the engine once, with its `socket` excluded.
+ * Malformed messages are dropped and each kind of problem is logged once, never thrown.
+ */
+export class RedisDelivery {
+  private readonly reported = new Set<string>();
+  private readonly subscribed = new Set<string>();
+  private stopInterest?: () => void;
+  private closed = false;
+
+  private constructor(
+    private readonly target: PublishTarget,
+    private readonly client: RedisSubscriberClient,
+    private readonly options: RedisDeliveryOptions,
+    private readonly logger: ServerLogger,
+  ) {}
+
+  /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
+  static async start(target: PublishTarget, options: RedisDeliveryOptions): Promise<RedisDelivery> {
+    // lazyConnect so start() can await the first connection and report it failing.
+    const client = await createRedisClient<RedisSubscriberClient>(
+      options.url,
+      "The broadcast server's Redis delivery",
+      { lazyConnect: true, maxRetriesPerRequest: null },
+    );
+    const logger = options.logger ?? consoleLogger;
+    const delivery = new RedisDelivery(target, client, options, logger);
+    await delivery.connect();
+    return delivery;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopInterest?.();
+    await closeRedisClient(this.client);
+  }
+
+  private async connect(): Promise<void> {
+    const { client, options } = this;
+    const where = maskRedisUrl(options.url);
+    client.on('error', (error) =>
+      this.reportOnce(
+        `connection:${(error as { code?: string }).code ?? error.message}`,
+        `Redis delivery from ${where}: ${error.message} (retrying).`,
+      ),
+    );
+    // One line per outage, not per retry; ioredis subscribes again by itself on reconnect.
+    let outage = false;
+    client.on('reconnecting', () => {
+      if (outage || this.closed) return;
+      outage = true;
+      this.logger.warn(`Redis delivery lost its connection to ${where}; reconnecting.`);
+    });
+    client.on('ready', () => {
+      if (!outage) return;
+      outage = false;
+      this.logger.warn(`Redis delivery reconnected to ${where} and subscribed again.`);
+    });
+    client.on('message', (channel, message) => this.onMessage(channel, message));
+    try {
+      await client.connect();
+    } catch (cause) {
+      client.disconnect();
+      throw new BroadcastDriverError(
+        `The broadcast server cannot connect to Redis at ${maskRedisUrl(options.url)} ` +
+          `(${cause instanceof Error ? cause.message : String(cause)}). Start Redis or fix ` +
+          `BROADCASTING_REDIS_URL / the server option redis.url.`,
+        { cause },
+      );
+    }
+
+    // Started before the engine takes sockets, so no channel is occupied yet.
+    this.stopInterest = options.interest.onChange((appId, channel, occupied) => {
+      if (appId === options.appId) return this.follow(channel, occupied);
+    });
+  }
+
+  /**
+   * SUBSCRIBEs while the channel has local subscribers. On arrival, resolves with the
+   * SUBSCRIBE reply (the engine confirms the subscription then), or after LISTEN_WAIT_MS or
+   * a failure, logged once: the subscribers still get every message but Redis's meanwhile.
+   */
+  private follow(channel: string, occupied: boolean): Promise<void> | undefined {
+    if (this.closed || occupied === this.subscribed.has(channel)) return;
+    const redisChannel = this.options.prefix + channel;
+    const failed = (error: unknown) => {
+      if (!this.closed)
+        this.reportOnce(
+          `command:${occupied}`,
+          `Redis delivery could not ${occupied ? 'SUBSCRIBE to' : 'UNSUBSCRIBE from'} ` +
+            `"${redisChannel}": ${error instanceof Error ? error.message : String(error)}.`,
+        );
+    };
+    if (!occupied) {
+      this.subscribed.delete(channel);
+      this.client.unsubscribe(redisChannel).catch(failed);
+      return;
+    }
+    this.subscribed.add(channel);
+    return settleWithin(this.client.subscribe(redisChannel), LISTEN_WAIT_MS, {
+      onError: failed,
+      onLate: () =>
+        this.reportOnce(
+          'command:slow',
+          `Redis delivery's SUBSCRIBE to "${redisChannel}" got no reply within ` +
+            `${LISTEN_WAIT_MS} ms; confirming the subscription anyway (Redis broadcasts reach ` +
+            `it once Redis answers).`,
+        ),
+    });
+  }
+
+  private onMessage(redisChannel: string, body: string): void {
+    const { prefix, appId } = this.options;
+    if (!redisChannel.startsWith(prefix)) return;
+    const channel = redisChannel.slice(prefix.length);
+    const message = parseLaravelRedisMessage(channel, body);
+    if (typeof message === 'string') return this.drop(message, redisChannel);
+    try {
+      this.target.publish(appId, [channel], message.event, message.data, message.socket);
+    } catch (error) {
+      this.reportOnce(
+        'publish',
+        `Redis broadcast on "${redisChannel}" failed to fan out: ` +
+          `${error instanceof Error ? error.message : String(error)}.`,
+      );
+    }
+  }
+
+  private drop(problem: RedisMessageProblem, redisChannel: string): void {
+    this.reportOnce(
+      `message:${problem}`,
+      `Dropped a Redis broadcast on "${redisChannel.slice(0, 120)}": ${problem}. Expected ` +
+        `Laravel's body {"event": name, "data": payload, "socket": socketId|null}. ` +
+        `Further messages with this problem are dropped without a log line.`,
+    );
+  }
+
+  private reportOnce(kind: string, message: string): void {
+    if (this.reported.has(kind)) return;
+    this.reported.add(kind);
+    this.logger.warn(message);
+  }
+}
