@@ -1,7 +1,7 @@
 /**
  * The seam between one engine (one node) and the cluster. Everything whose answer must be
  * cluster-wide goes through it: publish delivery, presence rosters, counts, cache-channel
- * state, user termination. {@link LocalAdapter} answers for a single node; a scaling adapter
+ * state, user termination. {@link SingleNodeAdapter} answers for a single node; a scaling adapter
  * (Redis) relays to the other nodes and aggregates their {@link AdapterHost} answers.
  */
 export interface ServerAdapter {
@@ -77,7 +77,7 @@ export interface AdapterPublish {
    * node receives by itself (Laravel's Redis broadcasts), which relaying would duplicate.
    * A single-node adapter delivers every message locally anyway.
    */
-  localOnly?: boolean;
+  thisNodeOnly?: boolean;
 }
 
 export interface PresenceMember {

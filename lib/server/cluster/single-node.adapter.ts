@@ -19,7 +19,7 @@ type Roster = Map<string, { info: unknown; sockets: Set<string> }>;
  * The single-node adapter: rosters and cache-channel events in memory, delivery straight
  * to the engine. Keys are `appId + '\n' + channel` (a newline never occurs in either).
  */
-export class LocalAdapter implements ServerAdapter {
+export class SingleNodeAdapter implements ServerAdapter {
   private host?: AdapterHost;
   private readonly rosters = new Map<string, Roster>();
   private readonly cache = new Map<string, CachedEvent & { at: number }>();

@@ -27,7 +27,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { channelKind, isCacheChannel } from '../../shared/pusher-protocol/channel-names.js';
-import { LocalAdapter } from '../cluster/single-node.adapter.js';
+import { SingleNodeAdapter } from '../cluster/single-node.adapter.js';
 import { LISTEN_WAIT_MS, settleWithin } from '../cluster/settle-within.js';
 import type {
   AdapterHost,
@@ -100,7 +100,7 @@ export class PusherServerEngine {
         users: new Map(),
         listening: new Map(),
       });
-    this.adapter = adapter ?? new LocalAdapter();
+    this.adapter = adapter ?? new SingleNodeAdapter();
     this.ownsAdapter = adapter === undefined;
     this.attached = Promise.resolve(this.adapter.attach(this.host()));
     this.wss = new WebSocketServer({

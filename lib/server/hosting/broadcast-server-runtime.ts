@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
-import { LocalAdapter } from '../cluster/single-node.adapter.js';
-import { localOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
+import { SingleNodeAdapter } from '../cluster/single-node.adapter.js';
+import { thisNodeOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
 import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
-import { RedisDelivery } from '../sources/redis.source.js';
+import { RedisSource } from '../sources/redis.source.js';
 import { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import { HttpApi } from '../http-api/http-api.js';
 import { resolveServerOptions } from '../options/resolve-server-options.js';
@@ -38,7 +38,7 @@ export class BroadcastServerRuntime {
     private readonly api: HttpApi,
     private readonly interest: ChannelInterestAdapter,
     private readonly detachHub: (() => void) | undefined,
-    private readonly redis: RedisDelivery | undefined,
+    private readonly redis: RedisSource | undefined,
   ) {}
 
   static async create(
@@ -50,17 +50,17 @@ export class BroadcastServerRuntime {
     const resolved = resolveServerOptions(withRedisDefault(options, config), config);
     const scaling =
       resolved.scaling === 'redis' ? await startRedisScaling(resolved, config, logger) : undefined;
-    const interest = new ChannelInterestAdapter(scaling ?? new LocalAdapter());
+    const interest = new ChannelInterestAdapter(scaling ?? new SingleNodeAdapter());
     const engine = new PusherServerEngine(resolved, interest);
     // Hub and Redis messages carry no app id: they belong to the first (default) app.
     const deliveryAppId = resolved.apps[0].id;
     const detachHub = resolved.localHub
       ? attachLocalHub(resolved.localHub, engine, deliveryAppId, logger)
       : undefined;
-    let redis: RedisDelivery | undefined;
+    let redis: RedisSource | undefined;
     try {
       if (resolved.redis)
-        redis = await RedisDelivery.start(scaling ? localOnlyTarget(interest) : engine, {
+        redis = await RedisSource.start(scaling ? thisNodeOnlyTarget(interest) : engine, {
           ...resolved.redis,
           appId: deliveryAppId,
           interest,

@@ -11,7 +11,7 @@ import {
   type RedisSubscriberClient,
 } from '../../shared/redis/redis-clients.js';
 
-export interface RedisDeliveryOptions {
+export interface RedisSourceOptions {
   /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
   url: string;
   /** Prefix of every Redis channel, as the redis driver publishes (BROADCASTING_REDIS_PREFIX). */
@@ -29,7 +29,7 @@ export interface RedisDeliveryOptions {
  * connection, and hands each message to the engine once, with its `socket` excluded.
  * Malformed messages are dropped and each kind of problem is logged once, never thrown.
  */
-export class RedisDelivery {
+export class RedisSource {
   private readonly reported = new Set<string>();
   private readonly subscribed = new Set<string>();
   private stopInterest?: () => void;
@@ -38,12 +38,12 @@ export class RedisDelivery {
   private constructor(
     private readonly target: PublishTarget,
     private readonly client: RedisSubscriberClient,
-    private readonly options: RedisDeliveryOptions,
+    private readonly options: RedisSourceOptions,
     private readonly logger: ServerLogger,
   ) {}
 
   /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
-  static async start(target: PublishTarget, options: RedisDeliveryOptions): Promise<RedisDelivery> {
+  static async start(target: PublishTarget, options: RedisSourceOptions): Promise<RedisSource> {
     // lazyConnect so start() can await the first connection and report it failing.
     const client = await createRedisClient<RedisSubscriberClient>(
       options.url,
@@ -51,7 +51,7 @@ export class RedisDelivery {
       { lazyConnect: true, maxRetriesPerRequest: null },
     );
     const logger = options.logger ?? consoleLogger;
-    const delivery = new RedisDelivery(target, client, options, logger);
+    const delivery = new RedisSource(target, client, options, logger);
     await delivery.connect();
     return delivery;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalAdapter } from '../../../lib/server/cluster/single-node.adapter.js';
+import { SingleNodeAdapter } from '../../../lib/server/cluster/single-node.adapter.js';
 import { LISTEN_WAIT_MS } from '../../../lib/server/cluster/settle-within.js';
 import {
   authFor,
@@ -16,7 +16,7 @@ const SUCCEEDED = 'pusher_internal:subscription_succeeded';
  * A single-node adapter whose channelOccupied settles only when the test says so, like a
  * Redis SUBSCRIBE whose reply has not come yet.
  */
-class GatedAdapter extends LocalAdapter {
+class GatedAdapter extends SingleNodeAdapter {
   readonly occupied: string[] = [];
   private readonly gates = new Map<string, { release(): void; fail(e: Error): void }>();
 

@@ -83,14 +83,14 @@ describe('RedisScalingAdapter presence scripts', () => {
     expect(seenByB).toEqual([]);
   });
 
-  it('delivers a localOnly message on this node only', async () => {
+  it('delivers a thisNodeOnly message on this node only', async () => {
     const ns = uniquePrefix('scaling-local-only');
     const [onA, onB]: AdapterPublish[][] = [[], []];
     const a = await node(ns, onA);
     const b = await node(ns, onB);
     b.channelOccupied('app', 'c');
     await new Promise((r) => setTimeout(r, 50));
-    a.publish({ appId: 'app', channels: ['c'], event: 'local', data: '1', localOnly: true });
+    a.publish({ appId: 'app', channels: ['c'], event: 'local', data: '1', thisNodeOnly: true });
     a.publish({ appId: 'app', channels: ['c'], event: 'relayed', data: '2' });
     await waitFor(() => onB.length === 1, 3000, 'the relayed message');
     await new Promise((r) => setTimeout(r, 100));

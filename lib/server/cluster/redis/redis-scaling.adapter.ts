@@ -33,7 +33,7 @@ import { isPresenceChannel } from '../../../shared/pusher-protocol/channel-prefi
  * - Publish: this node's sockets get the message straight away; then one PUBLISH per channel
  *   on `{ns}b:{app}:{channel}`, which only nodes with subscribers on that channel SUBSCRIBE
  *   (from channelOccupied to channelVacated). A node ignores its own echo, so every socket
- *   gets a message once. `localOnly` messages (Laravel's Redis broadcasts, which every node
+ *   gets a message once. `thisNodeOnly` messages (Laravel's Redis broadcasts, which every node
  *   already receives from Redis) skip the relay.
  * - Presence: rosters in Redis, changed by Lua scripts (see presence-scripts.ts), with this
  *   node's memberships mirrored in memory for outages.
@@ -126,7 +126,7 @@ export class RedisScalingAdapter implements ServerAdapter {
   publish(message: AdapterPublish): void {
     if (message.cache) this.remember(message);
     this.host?.deliver(message);
-    if (!message.localOnly) this.relay(message);
+    if (!message.thisNodeOnly) this.relay(message);
   }
 
   /** To the other nodes only (this node's sockets were served, or must not be). */

@@ -32,7 +32,7 @@ export function startRedisScaling(
  * node subscribed to the channel receives the message from Redis itself, so relaying it
  * as well would deliver it once per node.
  */
-export function localOnlyTarget(adapter: ServerAdapter): PublishTarget {
+export function thisNodeOnlyTarget(adapter: ServerAdapter): PublishTarget {
   return {
     publish: (appId, channels, event, data, exceptSocketId) =>
       adapter.publish({
@@ -42,7 +42,7 @@ export function localOnlyTarget(adapter: ServerAdapter): PublishTarget {
         data,
         exceptSocketId,
         cache: true,
-        localOnly: true,
+        thisNodeOnly: true,
       }),
   };
 }
