@@ -8,7 +8,7 @@ import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
 import { RedisSource } from '../sources/redis.source.js';
 import { PusherServerEngine } from '../engine/pusher-server-engine.js';
-import { HttpApi } from '../http-api/http-api.js';
+import { HttpApiRouter } from '../http-api/http-api-router.js';
 import { resolveServerOptions } from '../options/resolve-server-options.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
@@ -35,7 +35,7 @@ export class BroadcastServerRuntime {
   private constructor(
     readonly options: ResolvedServerOptions,
     readonly engine: PusherServerEngine,
-    private readonly api: HttpApi,
+    private readonly api: HttpApiRouter,
     private readonly interest: ChannelInterestAdapter,
     private readonly detachHub: (() => void) | undefined,
     private readonly redis: RedisSource | undefined,
@@ -75,7 +75,7 @@ export class BroadcastServerRuntime {
     return new BroadcastServerRuntime(
       resolved,
       engine,
-      new HttpApi(engine, { logger, health: scaling && (() => scaling.health()) }),
+      new HttpApiRouter(engine, { logger, health: scaling && (() => scaling.health()) }),
       interest,
       detachHub,
       redis,

@@ -1,5 +1,6 @@
 import { md5Hex, safeEqualHex, signHttpRequest } from '../../shared/pusher-protocol/signatures.js';
 import { unauthorized } from './http-api-error.js';
+import { HttpApiMessages } from './http-api-messages.js';
 import type { HttpApiApp } from '../engine/engine-surface.js';
 import type { RequestQuery } from './request-query.js';
 
@@ -21,32 +22,27 @@ export function verifyRequestSignature(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): void {
   const q = query.decoded;
-  if (!q.auth_signature) throw unauthorized('Missing auth_signature query parameter.');
-  if (!q.auth_key) throw unauthorized('Missing auth_key query parameter.');
-  if (q.auth_key !== app.key) throw unauthorized('auth_key does not match the app of this path.');
+  if (!q.auth_signature) throw unauthorized(HttpApiMessages.missingSignature());
+  if (!q.auth_key) throw unauthorized(HttpApiMessages.missingKey());
+  if (q.auth_key !== app.key) throw unauthorized(HttpApiMessages.keyMismatch());
   if (q.auth_version !== undefined && q.auth_version !== '1.0')
-    throw unauthorized(`Unsupported auth_version "${q.auth_version.slice(0, 20)}"; use 1.0.`);
+    throw unauthorized(HttpApiMessages.badAuthVersion(q.auth_version));
 
   const timestamp = Number(q.auth_timestamp);
   if (!q.auth_timestamp || !Number.isInteger(timestamp))
-    throw unauthorized('Missing or non-integer auth_timestamp query parameter.');
+    throw unauthorized(HttpApiMessages.missingTimestamp());
   if (Math.abs(nowSeconds - timestamp) > MAX_CLOCK_SKEW_SECONDS)
-    throw unauthorized(
-      `auth_timestamp is ${nowSeconds - timestamp} s from the server's clock; ` +
-        `at most ${MAX_CLOCK_SKEW_SECONDS} s is accepted. Check the client's clock.`,
-    );
+    throw unauthorized(HttpApiMessages.clockSkew(nowSeconds - timestamp, MAX_CLOCK_SKEW_SECONDS));
 
   if (body.length > 0 || q.body_md5 !== undefined) {
-    if (!q.body_md5) throw unauthorized('Missing body_md5 query parameter for a request body.');
+    if (!q.body_md5) throw unauthorized(HttpApiMessages.missingBodyMd5());
     if (!safeEqualHex(md5Hex(body), q.body_md5.toLowerCase()))
-      throw unauthorized('body_md5 does not match the request body.');
+      throw unauthorized(HttpApiMessages.bodyMd5Mismatch());
   }
 
   const signature = q.auth_signature.toLowerCase();
   const matches = (values: Record<string, string>) =>
     safeEqualHex(signHttpRequest(app.secret, method, path, values), signature);
   if (!matches(query.decoded) && !matches(query.raw))
-    throw unauthorized(
-      'Invalid auth_signature: check the app key and secret the client signs with.',
-    );
+    throw unauthorized(HttpApiMessages.badSignature());
 }

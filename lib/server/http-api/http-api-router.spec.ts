@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signHttpRequest } from '../../shared/pusher-protocol/signatures.js';
 import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
 import { silentLogger } from '../../shared/logger.js';
-import { HttpApi } from './http-api.js';
+import { HttpApiRouter } from './http-api-router.js';
 
 const app: HttpApiApp = {
   id: 'a',
@@ -29,7 +29,7 @@ const failingEngine: HttpApiEngine = {
 let server: Server | undefined;
 afterEach(() => server?.close());
 
-async function serve(api: HttpApi) {
+async function serve(api: HttpApiRouter) {
   server = createServer((req, res) => {
     if (!api.handle(req, res)) res.writeHead(418).end();
   });
@@ -47,11 +47,13 @@ function signedChannelsUrl(base: string, timestamp = Math.floor(Date.now() / 100
   return `${base}/apps/a/channels?${new URLSearchParams(query)}`;
 }
 
-describe('HttpApi', () => {
+describe('HttpApiRouter', () => {
   it('answers 500 without details when the engine fails, and logs the cause', async () => {
     const logged: string[] = [];
     const base = await serve(
-      new HttpApi(failingEngine, { logger: { ...silentLogger, error: (m) => logged.push(m) } }),
+      new HttpApiRouter(failingEngine, {
+        logger: { ...silentLogger, error: (m) => logged.push(m) },
+      }),
     );
     const res = await fetch(signedChannelsUrl(base));
     expect(res.status).toBe(500);
@@ -62,7 +64,7 @@ describe('HttpApi', () => {
   it('checks auth_timestamp against the clock given as `now`', async () => {
     const past = 1_000_000_000; // 2001: far outside the 600 s Pusher allows from today
     const engine = { ...failingEngine, channels: async () => new Map() };
-    const base = await serve(new HttpApi(engine, { now: () => past + 30 }));
+    const base = await serve(new HttpApiRouter(engine, { now: () => past + 30 }));
     const accepted = await fetch(signedChannelsUrl(base, past));
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toEqual({ channels: {} });
@@ -74,7 +76,7 @@ describe('HttpApi', () => {
   });
 
   it('leaves other paths, and with knownAppsOnly other app ids, to the host', async () => {
-    const api = new HttpApi(failingEngine);
+    const api = new HttpApiRouter(failingEngine);
     expect(api.owns('/elsewhere')).toBe(false);
     expect(api.owns('/up')).toBe(true);
     expect(api.owns('/apps/zzz/events')).toBe(true);

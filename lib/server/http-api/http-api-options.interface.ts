@@ -1,0 +1,19 @@
+import type { ServerLogger } from '../../shared/logger.js';
+
+export interface HttpApiOptions {
+  /**
+   * Where unexpected failures (a 500) are reported; request mistakes are not logged.
+   * @default consoleLogger
+   */
+  logger?: ServerLogger;
+  /**
+   * The clock `auth_timestamp` is checked against, in whole seconds since the epoch.
+   * @default () => Math.floor(Date.now() / 1000)
+   */
+  now?: () => number;
+  /**
+   * The body of `GET /up` (still 200: a degraded node keeps serving its own subscribers).
+   * @default () => ({ status: 'ok' })
+   */
+  health?: () => { status: string };
+}
