@@ -11,6 +11,7 @@ import type {
   ServerAppLimits,
   ServerAppOptions,
 } from './server-options.interface.js';
+import { ServerOptionsMessages } from './server-options-messages.js';
 
 export const DEFAULT_APP_LIMITS: Readonly<Required<ServerAppLimits>> = Object.freeze({
   maxEventBytes: 10_240,
@@ -43,8 +44,7 @@ export function resolveServerOptions(
   const apps = options.apps
     ? options.apps.map((app, i) => resolveApp(app, `apps[${i}]`, 'option'))
     : [defaultApp(config)];
-  if (apps.length === 0)
-    throw new BroadcastConfigError('Server option "apps" is empty: give at least one app.', 'apps');
+  if (apps.length === 0) throw new BroadcastConfigError(ServerOptionsMessages.noApps(), 'apps');
   assertUnique(apps, 'id');
   assertUnique(apps, 'key');
 
@@ -93,8 +93,7 @@ function defaultApp(config: ResolvedBroadcastConfig): ResolvedAppOptions {
   for (const field of ['id', 'key', 'secret'] as const) {
     if (!app[field])
       throw new BroadcastConfigError(
-        `The broadcast server has no app ${field}: set BROADCASTING_APP_${field.toUpperCase()} ` +
-          `or pass apps: [{ id, key, secret }] to the server options.`,
+        ServerOptionsMessages.missingAppCredential(field),
         `app.${field}`,
         source,
       );
@@ -107,15 +106,14 @@ function resolveApp(app: ServerAppOptions, path: string, source: ConfigSource): 
     const value = app?.[field];
     if (typeof value !== 'string' || value.length === 0)
       throw new BroadcastConfigError(
-        `Server app ${path}.${field} must be a non-empty string` +
-          (field === 'secret' ? '.' : ` (got ${JSON.stringify(value)}).`),
+        ServerOptionsMessages.appFieldNotString(path, field, value),
         `${path}.${field}`,
         source,
       );
   }
   if (/[/?#\s]/.test(app.id) || /[/?#\s]/.test(app.key))
     throw new BroadcastConfigError(
-      `Server app ${path}: id and key must not contain "/", "?", "#" or spaces, since they appear in URLs.`,
+      ServerOptionsMessages.appIdOrKeyNotUrlSafe(path),
       `${path}.key`,
       source,
     );
@@ -125,7 +123,7 @@ function resolveApp(app: ServerAppOptions, path: string, source: ConfigSource): 
   const allowedOrigins = app.allowedOrigins ?? ['*'];
   if (!Array.isArray(allowedOrigins) || allowedOrigins.some((o) => typeof o !== 'string'))
     throw new BroadcastConfigError(
-      `Server app ${path}.allowedOrigins must be an array of origins like "https://app.example.com" or "*".`,
+      ServerOptionsMessages.badAllowedOrigins(path),
       `${path}.allowedOrigins`,
       source,
     );
@@ -149,7 +147,7 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 function checkInteger(value: unknown, key: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
     throw new BroadcastConfigError(
-      `Server option "${key}" must be an integer from ${min} to ${max} (got ${JSON.stringify(value)}).`,
+      ServerOptionsMessages.notAnIntegerInRange(key, min, max, value),
       key,
       'option',
     );
@@ -161,7 +159,7 @@ function assertUnique(apps: ResolvedAppOptions[], field: 'id' | 'key') {
   for (const app of apps) {
     if (seen.has(app[field]))
       throw new BroadcastConfigError(
-        `Two server apps share the ${field} "${app[field]}": each app needs its own ${field}.`,
+        ServerOptionsMessages.duplicateApp(field, app[field]),
         `apps.${field}`,
         'option',
       );
