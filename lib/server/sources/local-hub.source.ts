@@ -1,6 +1,7 @@
 import type { HubMessage, LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { PublishTarget } from '../engine/engine-surface.js';
 import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
+import { SourceMessages } from './source-messages.js';
 
 /**
  * Delivers what the `local` driver publishes in this process: each hub message becomes one
@@ -28,10 +29,7 @@ function serialize(message: HubMessage, logger: ServerLogger): string | undefine
     return JSON.stringify(message.data ?? {}) ?? '{}';
   } catch (error) {
     // The driver validates payloads; a listener must still never throw into the hub.
-    logger.error(
-      `Local broadcast "${message.event}" dropped: its payload is not JSON-serializable ` +
-        `(${error instanceof Error ? error.message : String(error)}).`,
-    );
+    logger.error(SourceMessages.localPayloadNotJson(message.event, error));
     return undefined;
   }
 }

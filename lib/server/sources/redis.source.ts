@@ -5,6 +5,7 @@ import type { PublishTarget } from '../engine/engine-surface.js';
 import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
 import { maskRedisUrl } from '../../shared/redis/redis-url.js';
 import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
+import { SourceMessages } from './source-messages.js';
 import {
   closeRedisClient,
   createRedisClient,
@@ -47,7 +48,7 @@ export class RedisSource {
     // lazyConnect so start() can await the first connection and report it failing.
     const client = await createRedisClient<RedisSubscriberClient>(
       options.url,
-      "The broadcast server's Redis delivery",
+      SourceMessages.redisNeededBy(),
       { lazyConnect: true, maxRetriesPerRequest: null },
     );
     const logger = options.logger ?? consoleLogger;
@@ -69,7 +70,7 @@ export class RedisSource {
     client.on('error', (error) =>
       this.reportOnce(
         `connection:${(error as { code?: string }).code ?? error.message}`,
-        `Redis delivery from ${where}: ${error.message} (retrying).`,
+        SourceMessages.redisConnectionError(where, error),
       ),
     );
     // One line per outage, not per retry; ioredis subscribes again by itself on reconnect.
@@ -77,24 +78,19 @@ export class RedisSource {
     client.on('reconnecting', () => {
       if (outage || this.closed) return;
       outage = true;
-      this.logger.warn(`Redis delivery lost its connection to ${where}; reconnecting.`);
+      this.logger.warn(SourceMessages.redisConnectionLost(where));
     });
     client.on('ready', () => {
       if (!outage) return;
       outage = false;
-      this.logger.warn(`Redis delivery reconnected to ${where} and subscribed again.`);
+      this.logger.warn(SourceMessages.redisReconnected(where));
     });
     client.on('message', (channel, message) => this.onMessage(channel, message));
     try {
       await client.connect();
     } catch (cause) {
       client.disconnect();
-      throw new BroadcastDriverError(
-        `The broadcast server cannot connect to Redis at ${maskRedisUrl(options.url)} ` +
-          `(${cause instanceof Error ? cause.message : String(cause)}). Start Redis or fix ` +
-          `BROADCASTING_REDIS_URL / the server option redis.url.`,
-        { cause },
-      );
+      throw new BroadcastDriverError(SourceMessages.redisUnreachable(where, cause), { cause });
     }
 
     // Started before the engine takes sockets, so no channel is occupied yet.
@@ -115,8 +111,7 @@ export class RedisSource {
       if (!this.closed)
         this.reportOnce(
           `command:${occupied}`,
-          `Redis delivery could not ${occupied ? 'SUBSCRIBE to' : 'UNSUBSCRIBE from'} ` +
-            `"${redisChannel}": ${error instanceof Error ? error.message : String(error)}.`,
+          SourceMessages.redisCommandFailed(occupied, redisChannel, error),
         );
     };
     if (!occupied) {
@@ -130,9 +125,7 @@ export class RedisSource {
       onLate: () =>
         this.reportOnce(
           'command:slow',
-          `Redis delivery's SUBSCRIBE to "${redisChannel}" got no reply within ` +
-            `${LISTEN_WAIT_MS} ms; confirming the subscription anyway (Redis broadcasts reach ` +
-            `it once Redis answers).`,
+          SourceMessages.redisSubscribeSlow(redisChannel, LISTEN_WAIT_MS),
         ),
     });
   }
@@ -146,20 +139,14 @@ export class RedisSource {
     try {
       this.target.publish(appId, [channel], message.event, message.data, message.socket);
     } catch (error) {
-      this.reportOnce(
-        'publish',
-        `Redis broadcast on "${redisChannel}" failed to fan out: ` +
-          `${error instanceof Error ? error.message : String(error)}.`,
-      );
+      this.reportOnce('publish', SourceMessages.redisFanOutFailed(redisChannel, error));
     }
   }
 
   private drop(problem: RedisMessageProblem, redisChannel: string): void {
     this.reportOnce(
       `message:${problem}`,
-      `Dropped a Redis broadcast on "${redisChannel.slice(0, 120)}": ${problem}. Expected ` +
-        `Laravel's body {"event": name, "data": payload, "socket": socketId|null}. ` +
-        `Further messages with this problem are dropped without a log line.`,
+      SourceMessages.redisMessageDropped(redisChannel, problem),
     );
   }
 
