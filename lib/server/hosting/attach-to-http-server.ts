@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { BroadcastServerRuntime } from './broadcast-server-runtime.js';
+import { UPGRADE_NOT_FOUND } from './broadcast-server.constants.js';
 
 type RequestListener = (this: Server, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -24,8 +25,7 @@ export function attachToHttpServer(server: Server, runtime: BroadcastServerRunti
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (runtime.handleUpgrade(req, socket, head)) return;
     // Alone on 'upgrade', nobody else will answer: refuse rather than leave the socket hanging.
-    if (server.listenerCount('upgrade') === 1)
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    if (server.listenerCount('upgrade') === 1) socket.end(UPGRADE_NOT_FOUND);
   };
   server.on('upgrade', onUpgrade);
 

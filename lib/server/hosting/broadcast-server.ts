@@ -17,6 +17,7 @@ import { BROADCAST_SERVER_MODULE_OPTIONS } from './broadcast-server.constants.js
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { listenOwnHttpServer, type OwnHttpServer } from './own-http-server.js';
 import { silentLogger } from '../../shared/logger.js';
+import { HostingMessages } from './hosting-messages.js';
 
 /**
  * The broadcast server inside a Nest app. Starts when the module initializes (on the app's
@@ -37,8 +38,7 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
 
   /** The protocol engine: `engine.publish(appId, channels, event, data)` and the channel queries. */
   get engine(): PusherServerEngine {
-    if (!this.runtime)
-      throw new Error('The broadcast server has not started yet: it starts in onModuleInit.');
+    if (!this.runtime) throw new Error(HostingMessages.notStarted());
     return this.runtime.engine;
   }
 
@@ -58,11 +58,11 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
     try {
       if (appServer) {
         this.detach = attachToHttpServer(appServer, this.runtime);
-        logger.log("Broadcast server attached to the app's HTTP server (/app/{key}, /apps/{id})");
+        logger.log(HostingMessages.attachedToApp());
       } else {
         const { host, port, listenOrigin } = this.runtime.options;
         this.own = await listenOwnHttpServer(this.runtime, host, port, listenOrigin);
-        logger.log(`Broadcast server listening on ${this.own.url} (/app/{key}, /apps/{id})`);
+        logger.log(HostingMessages.listeningOnOwnPort(this.own.url));
       }
     } catch (error) {
       await this.runtime.close();

@@ -2,11 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
 import type { BroadcastServerRuntime } from './broadcast-server-runtime.js';
+import { UPGRADE_NOT_FOUND } from './broadcast-server.constants.js';
+import { HostingMessages, type ListenSetting } from './hosting-messages.js';
 
-const NOT_FOUND = JSON.stringify({
-  error:
-    'Not found. This broadcast server serves WebSockets on /app/{key}, the HTTP API under /apps/{id}/ and GET /up.',
-});
+const NOT_FOUND = JSON.stringify({ error: HostingMessages.notFound() });
 
 /**
  * An HTTP server of the broadcast server's own (standalone, bin, or a Nest app's separate
@@ -39,7 +38,7 @@ export async function listenOwnHttpServer(
   });
   server.on('upgrade', (req, socket, head) => {
     if (runtime.handleUpgrade(req, socket, head)) return;
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    socket.end(UPGRADE_NOT_FOUND);
   });
   // A socket that errors before the upgrade must not reach 'error' unhandled.
   server.on('clientError', (_error, socket) => socket.destroy());
@@ -78,24 +77,7 @@ export async function listenOwnHttpServer(
 const SETTINGS = {
   host: { key: 'server.host', option: 'host', env: 'BROADCASTING_SERVER_HOST' },
   port: { key: 'server.port', option: 'port', env: 'BROADCASTING_SERVER_PORT' },
-} as const;
-
-/** Where a setting is changed: the one place it came from when known, else all of them. */
-function whereToFix(setting: 'host' | 'port', source: ConfigSource | undefined): string {
-  const { key, option, env } = SETTINGS[setting];
-  switch (source) {
-    case 'option':
-      return `it came from the "${option}" option: change that option`;
-    case 'file':
-      return `it came from "${key}" in the config file: change it there`;
-    case 'env':
-      return `it came from ${env}: change that variable`;
-    case 'default':
-      return `it is the default: set the "${option}" option, "${key}" in the config file or ${env}`;
-    default:
-      return `set it with the "${option}" option, "${key}" in the config file or ${env}`;
-  }
-}
+} as const satisfies Record<string, ListenSetting>;
 
 /**
  * Names what failed: the port (in use, or privileged) or the host (not an address of this
@@ -107,41 +89,50 @@ function listenError(
   port: number,
   origin: ListenOrigin,
 ): BroadcastConfigError {
-  const prefix = `The broadcast server cannot listen on ${host}:${port}: `;
   let setting: 'host' | 'port' | undefined;
   let reason: string;
   switch (error.code) {
     case 'EADDRINUSE':
       setting = 'port';
-      reason = `port ${port} is already in use on ${host} (pick a free port, or 0 for a random one)`;
+      reason = HostingMessages.portInUse(host, port);
       break;
     case 'EACCES':
       setting = 'port';
-      reason = `no permission to listen on port ${port} (ports below 1024 need privileges)`;
+      reason = HostingMessages.portPrivileged(port);
       break;
     case 'EADDRNOTAVAIL':
       setting = 'host';
-      reason = `host ${host} is not an address of this machine`;
+      reason = HostingMessages.hostNotLocal(host);
       break;
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
       setting = 'host';
-      reason = `host ${host} does not resolve to an address`;
+      reason = HostingMessages.hostUnresolvable(host);
       break;
     default:
       reason = error.message;
   }
   if (!setting) {
     return new BroadcastConfigError(
-      `${prefix}${reason}. Check the host (${whereToFix('host', origin.host)}) ` +
-        `and the port (${whereToFix('port', origin.port)}).`,
+      HostingMessages.cannotListenUnknown(
+        host,
+        port,
+        reason,
+        HostingMessages.whereToFix(SETTINGS.host, origin.host),
+        HostingMessages.whereToFix(SETTINGS.port, origin.port),
+      ),
       SETTINGS.port.key,
       origin.port,
     );
   }
   return new BroadcastConfigError(
-    `${prefix}${reason}; ${whereToFix(setting, origin[setting])}.`,
+    HostingMessages.cannotListen(
+      host,
+      port,
+      reason,
+      HostingMessages.whereToFix(SETTINGS[setting], origin[setting]),
+    ),
     SETTINGS[setting].key,
     origin[setting],
   );

@@ -1,6 +1,7 @@
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import { BroadcastException } from '../../errors/broadcast.exception.js';
 import { consoleLogger } from '../../shared/logger.js';
+import { HostingMessages } from './hosting-messages.js';
 import { startBroadcastServer, type BroadcastServerHandle } from './start-broadcast-server.js';
 
 export const SERVE_USAGE = `Usage: nestjs-broadcasting serve [options]
@@ -48,8 +49,8 @@ export function parseServeArguments(argv: string[]): ServeArguments {
   if (command !== 'serve')
     throw new ServeUsageError(
       command === undefined
-        ? 'Missing command: use "serve".'
-        : `Unknown command "${command}": use "serve".`,
+        ? HostingMessages.missingCommand()
+        : HostingMessages.unknownCommand(command),
     );
   const parsed: ServeArguments = {};
   while (args.length > 0) {
@@ -63,7 +64,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
     const take = () => {
       const next = value ?? args.shift();
       if (next === undefined || (value === undefined && next.startsWith('--')))
-        throw new ServeUsageError(`${flag} needs a value.`);
+        throw new ServeUsageError(HostingMessages.flagNeedsValue(flag));
       return next;
     };
     switch (flag) {
@@ -78,7 +79,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
         const text = take();
         const port = Number(text);
         if (!/^\d+$/.test(text) || port > 65_535)
-          throw new ServeUsageError(`--port must be a number from 0 to 65535 (got "${text}").`);
+          throw new ServeUsageError(HostingMessages.badPort(text));
         parsed.port = port;
         break;
       }
@@ -97,10 +98,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
         break;
       case '--scaling': {
         const mode = take();
-        if (mode !== 'redis')
-          throw new ServeUsageError(
-            `--scaling takes "redis" (got "${mode}"); leave it out to run a single node.`,
-          );
+        if (mode !== 'redis') throw new ServeUsageError(HostingMessages.badScaling(mode));
         parsed.scaling = mode;
         break;
       }
@@ -108,7 +106,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
         parsed.config = take();
         break;
       default:
-        throw new ServeUsageError(`Unknown option "${flag}".`);
+        throw new ServeUsageError(HostingMessages.unknownFlag(flag));
     }
   }
   return parsed;
@@ -135,7 +133,7 @@ export async function runServeCommand(
     args = parseServeArguments(argv);
   } catch (error) {
     if (!(error instanceof ServeUsageError)) throw error;
-    io.err(`nestjs-broadcasting: ${error.message}\n\n${SERVE_USAGE}`);
+    io.err(HostingMessages.serveUsageError(error.message, SERVE_USAGE));
     return 2;
   }
   if (args.help) {
@@ -158,14 +156,11 @@ export async function runServeCommand(
     });
     const app = server.engine.apps.all()[0];
     const wsUrl = server.url.replace(/^http/, 'ws');
-    io.out(
-      `nestjs-broadcasting: broadcast server listening on ${server.url}\n` +
-        `  WebSocket: ${wsUrl}/app/${app.key}   HTTP API: ${server.url}/apps/${app.id}   health: ${server.url}/up`,
-    );
+    io.out(HostingMessages.serveListening(server.url, wsUrl, app.key, app.id));
     return server;
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;
-    io.err(`nestjs-broadcasting: ${error.message}`);
+    io.err(HostingMessages.serveFailed(error.message));
     return 1;
   }
 }

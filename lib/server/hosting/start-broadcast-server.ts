@@ -2,6 +2,7 @@ import type { ResolvedBroadcastConfig } from '../../config/resolved-config.inter
 import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
+import { HostingMessages } from './hosting-messages.js';
 import { listenOwnHttpServer } from './own-http-server.js';
 import { consoleLogger, silentLogger, type ServerLogger } from '../../shared/logger.js';
 
@@ -52,9 +53,7 @@ export async function startBroadcastServer(
     await runtime.close();
     throw error;
   }
-  logger.log(
-    `Broadcast server listening on ${http.url} (WebSocket /app/{key}, HTTP API /apps/{id})`,
-  );
+  logger.log(HostingMessages.listeningStandalone(http.url));
   let closing: Promise<void> | undefined;
   return {
     port: http.port,
