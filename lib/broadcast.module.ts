@@ -5,37 +5,37 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { BroadcastAuthModule } from './auth/broadcast-auth.module.js';
-import { createAsyncOptionsProviders, createBroadcastProviders } from './broadcast.providers.js';
-import { BroadcastManager } from './core/broadcast-manager.js';
+import {
+  broadcastModuleExports,
+  broadcastModuleImports,
+  createAsyncOptionsProviders,
+  createBroadcastProviders,
+} from './broadcast.providers.js';
 import type {
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,
 } from './config/broadcast-options.interface.js';
-import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
+import { BROADCAST_MODULE_OPTIONS } from './constants.js';
 import { SocketIdMiddleware } from './core/socket-id.middleware.js';
-
-const exported = [BroadcastManager, BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS];
 
 /**
  * Broadcasting for a Nest app: `BroadcastManager`, the `Broadcast` facade, automatic
- * broadcasting of `@Broadcastable()` events emitted through EventEmitter2, and the
- * X-Socket-ID middleware behind `toOthers()`. Global unless `global: false`.
+ * broadcasting of `@Broadcastable()` events emitted through EventEmitter2, the
+ * X-Socket-ID middleware behind `toOthers()`, and channel authorization (`@ChannelAuth`,
+ * `ChannelAuthorizer`, the auth endpoints). Global unless `global: false`.
  */
-@Module({
-  // Internal modules mounted with every BroadcastModule (e.g. the auth endpoints).
-  imports: [BroadcastAuthModule],
-})
+@Module({})
 export class BroadcastModule implements NestModule {
   static forRoot(options: BroadcastModuleOptions = {}): DynamicModule {
     return {
       module: BroadcastModule,
       global: options.global ?? true,
+      imports: [...broadcastModuleImports],
       providers: [
         { provide: BROADCAST_MODULE_OPTIONS, useValue: options },
         ...createBroadcastProviders(),
       ],
-      exports: exported,
+      exports: [...broadcastModuleExports],
     };
   }
 
@@ -47,13 +47,13 @@ export class BroadcastModule implements NestModule {
     return {
       module: BroadcastModule,
       global: options.global ?? true,
-      imports: options.imports ?? [],
+      imports: [...broadcastModuleImports, ...(options.imports ?? [])],
       providers: [
         ...createAsyncOptionsProviders(options),
         ...(options.extraProviders ?? []),
         ...createBroadcastProviders(),
       ],
-      exports: exported,
+      exports: [...broadcastModuleExports],
     };
   }
 

@@ -1,4 +1,9 @@
 import type { Provider } from '@nestjs/common';
+import {
+  broadcastAuthExports,
+  broadcastAuthImports,
+  broadcastAuthProviders,
+} from './auth/broadcast-auth.providers.js';
 import { BroadcastFacadeBinder } from './core/broadcast.facade.js';
 import { BroadcastMessages } from './core/broadcast-messages.js';
 import { BroadcastConfigError } from './errors/broadcast.exception.js';
@@ -12,20 +17,54 @@ import { resolveBroadcastConfig } from './config/resolve-config.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 import { EventEmitterBridge } from './events/event-emitter.bridge.js';
 
-/** What BroadcastModule provides once its options are known (both forRoot and forRootAsync). */
-export function createBroadcastProviders(): Provider[] {
+/**
+ * The two providers in which BroadcastModule and BroadcastTestingModule differ: the first
+ * resolves the configuration cascade and builds the real manager, the second gives fixed
+ * defaults and a manager whose every connection is the fake.
+ */
+export interface BroadcastCoreProviders {
+  /** Provides `BROADCAST_CONFIG`. */
+  config: Provider;
+  /** Provides `BroadcastManager`. */
+  manager: Provider;
+}
+
+const resolvedCore: BroadcastCoreProviders = {
+  config: {
+    provide: BROADCAST_CONFIG,
+    // Async because the config file may be an ES module; a bad value fails the boot here.
+    useFactory: (options: BroadcastModuleOptions) => resolveBroadcastConfig(options),
+    inject: [BROADCAST_MODULE_OPTIONS],
+  },
+  manager: BroadcastManager,
+};
+
+/**
+ * Every provider of a broadcasting module besides `BROADCAST_MODULE_OPTIONS`: one list for
+ * BroadcastModule (forRoot and forRootAsync) and BroadcastTestingModule, so the test double
+ * cannot drift from the real wiring. Channel authorization sits in the same module as the
+ * config it reads, so it injects it whether or not the module is global.
+ */
+export function createBroadcastProviders(core: BroadcastCoreProviders = resolvedCore): Provider[] {
   return [
-    {
-      provide: BROADCAST_CONFIG,
-      // Async because the config file may be an ES module; a bad value fails the boot here.
-      useFactory: (options: BroadcastModuleOptions) => resolveBroadcastConfig(options),
-      inject: [BROADCAST_MODULE_OPTIONS],
-    },
-    BroadcastManager,
+    core.config,
+    core.manager,
     BroadcastFacadeBinder,
     EventEmitterBridge,
+    ...broadcastAuthProviders,
   ];
 }
+
+/** What every broadcasting module imports. */
+export const broadcastModuleImports = [...broadcastAuthImports];
+
+/** What every broadcasting module exports (to the whole app when global). */
+export const broadcastModuleExports = [
+  BroadcastManager,
+  BROADCAST_CONFIG,
+  BROADCAST_MODULE_OPTIONS,
+  ...broadcastAuthExports,
+];
 
 /** The BROADCAST_MODULE_OPTIONS provider(s) of forRootAsync. */
 export function createAsyncOptionsProviders(options: BroadcastModuleAsyncOptions): Provider[] {

@@ -57,9 +57,6 @@ export const AuthMessages = {
   unresolvableGuard: (name: string) =>
     `auth.guards: cannot create ${name}. Register it as a provider in a module (or pass an ` +
     `instance) so its dependencies can be injected.`,
-  noBroadcastModule: () =>
-    'Channel authorization needs BroadcastModule: import BroadcastModule.forRoot() or forRootAsync() ' +
-    'in your root module.',
   notHttp: (type: string) =>
     `The broadcasting auth endpoints are HTTP routes, not ${type} handlers.`,
   unsupportedAdapter: () =>

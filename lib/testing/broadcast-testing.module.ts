@@ -5,36 +5,41 @@ import {
   type MiddlewareConsumer,
   type NestModule,
 } from '@nestjs/common';
-import { BroadcastFacadeBinder } from '../core/broadcast.facade.js';
+import {
+  broadcastModuleExports,
+  broadcastModuleImports,
+  createBroadcastProviders,
+} from '../broadcast.providers.js';
 import { BroadcastManager } from '../core/broadcast-manager.js';
-import { defaultBroadcastConfig } from '../config/default-config.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { SocketIdMiddleware } from '../core/socket-id.middleware.js';
-import { EventEmitterBridge } from '../events/event-emitter.bridge.js';
 import { BroadcasterFake } from './broadcaster.fake.js';
 import { FakeBroadcastManager } from './fake-broadcast-manager.js';
+import { testingBroadcastConfig } from './testing-config.js';
 
 /**
- * Drop-in replacement for `BroadcastModule.forRoot()` in tests: the same providers, facade,
- * auto-broadcast and X-Socket-ID handling, with every broadcast recorded by a
- * {@link BroadcasterFake} (injectable as `BroadcasterFake`). Reads no file or env.
+ * Drop-in replacement for `BroadcastModule.forRoot()` in tests: the same providers (built
+ * by the same function), facade, auto-broadcast, X-Socket-ID handling and channel
+ * authorization, with every broadcast recorded by a {@link BroadcasterFake} (injectable as
+ * `BroadcasterFake`). Reads no file or env; signs with the fixed `TESTING_APP` credentials.
  */
 @Module({})
 export class BroadcastTestingModule implements NestModule {
   static forRoot(fake: BroadcasterFake = new BroadcasterFake()): DynamicModule {
-    const config = defaultBroadcastConfig();
+    const config = testingBroadcastConfig();
     return {
       module: BroadcastTestingModule,
       global: true,
+      imports: [...broadcastModuleImports],
       providers: [
         { provide: BroadcasterFake, useValue: fake },
         { provide: BROADCAST_MODULE_OPTIONS, useValue: {} },
-        { provide: BROADCAST_CONFIG, useValue: config },
-        { provide: BroadcastManager, useValue: new FakeBroadcastManager(fake, config) },
-        BroadcastFacadeBinder,
-        EventEmitterBridge,
+        ...createBroadcastProviders({
+          config: { provide: BROADCAST_CONFIG, useValue: config },
+          manager: { provide: BroadcastManager, useValue: new FakeBroadcastManager(fake, config) },
+        }),
       ],
-      exports: [BroadcasterFake, BroadcastManager, BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS],
+      exports: [BroadcasterFake, ...broadcastModuleExports],
     };
   }
 

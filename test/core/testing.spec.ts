@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { Test } from '@nestjs/testing';
-import { Broadcast, BroadcastManager, BroadcastModule } from 'nestjs-broadcasting';
+import {
+  Broadcast,
+  BroadcastManager,
+  BroadcastModule,
+  ChannelAuth,
+  ChannelAuthorizer,
+  ChannelAuthRegistry,
+  type ChannelAuthParams,
+} from 'nestjs-broadcasting';
 import {
   BroadcasterFake,
   BroadcastTestingModule,
@@ -27,6 +35,20 @@ class ShippingService {
       event: 'stats.changed',
       payload: { shipped: 1 },
     });
+  }
+}
+
+/** App code that authorizes channels and reaches the authorization services. */
+@Injectable()
+class OrderChannels {
+  constructor(
+    readonly authorizer: ChannelAuthorizer,
+    readonly registry: ChannelAuthRegistry,
+  ) {}
+
+  @ChannelAuth('orders.{orderId}')
+  order(user: { id: number }, { orderId }: ChannelAuthParams): boolean {
+    return user.id === Number(orderId);
   }
 }
 
@@ -135,6 +157,33 @@ describe('the two testing routes', () => {
     fake.assertBroadcastedTimes('stats.changed', 1);
     await Broadcast.send({ channels: 'x', event: 'via.facade' });
     fake.assertBroadcasted('via.facade');
+    await moduleRef.close();
+  });
+});
+
+describe('BroadcastTestingModule', () => {
+  it('provides channel authorization like BroadcastModule: injectable, with @ChannelAuth discovered', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [BroadcastTestingModule.forRoot()],
+      providers: [OrderChannels],
+    }).compile();
+    await moduleRef.init();
+
+    const { authorizer, registry } = moduleRef.get(OrderChannels);
+    expect(registry.patterns()).toEqual(['orders.{orderId}']);
+    const granted = await authorizer.authorizeChannel({
+      user: { id: 7 },
+      socketId: '1234.1234',
+      channelName: 'private-orders.7',
+    });
+    expect(granted.auth).toMatch(/^[^:]+:[0-9a-f]{64}$/);
+    await expect(
+      authorizer.authorizeChannel({
+        user: { id: 8 },
+        socketId: '1234.1234',
+        channelName: 'private-orders.7',
+      }),
+    ).rejects.toMatchObject({ reason: 'callback_denied' });
     await moduleRef.close();
   });
 });
