@@ -1,5 +1,5 @@
 import { HttpException, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { BroadcastAuthError, BroadcastException } from '../errors/broadcast.exception.js';
 import { AuthGuardRunner } from './auth-guard-runner.js';
 import { authExecutionContext } from './auth-execution-context.js';
@@ -32,6 +32,7 @@ export class BroadcastAuthRoutes implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly discovery: DiscoveryService,
     private readonly moduleRef: ModuleRef,
     private readonly authorizer: ChannelAuthorizer,
     private readonly settings: BroadcastAuthSettings,
@@ -49,7 +50,11 @@ export class BroadcastAuthRoutes implements OnModuleInit {
       this.logger.debug(AuthMessages.unsupportedAdapter());
       return;
     }
-    this.guards = await AuthGuardRunner.resolve(this.options.guards, this.moduleRef);
+    this.guards = await AuthGuardRunner.resolve(
+      this.options.guards,
+      this.discovery,
+      this.moduleRef,
+    );
     adapter.post(this.options.authEndpoint, this.channelRoute);
     adapter.post(this.options.userAuthEndpoint, this.userRoute);
     this.logger.log(
