@@ -1,4 +1,5 @@
 import { defaultLocalHub } from '../../broadcasters/local-hub.js';
+import { andList } from '../../config/config-messages.js';
 import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
@@ -90,15 +91,16 @@ export function resolveServerOptions(
 function defaultApp(config: ResolvedBroadcastConfig): ResolvedAppOptions {
   const app = config.app;
   const source: ConfigSource = config.sources['app.key'] ?? 'default';
-  for (const field of ['id', 'key', 'secret'] as const) {
-    if (!app[field])
-      throw new BroadcastConfigError(
-        `The broadcast server has no app ${field}: set BROADCASTING_APP_${field.toUpperCase()} ` +
-          `or pass apps: [{ id, key, secret }] to the server options.`,
-        `app.${field}`,
-        source,
-      );
-  }
+  // All missing fields in one message, so one restart is enough to find them.
+  const missing = (['id', 'key', 'secret'] as const).filter((field) => !app[field]);
+  if (missing.length > 0)
+    throw new BroadcastConfigError(
+      `The broadcast server has no app ${andList(missing)}: set ` +
+        `${andList(missing.map((field) => `BROADCASTING_APP_${field.toUpperCase()}`))} ` +
+        `or pass apps: [{ id, key, secret }] to the server options.`,
+      `app.${missing[0]}`,
+      source,
+    );
   return resolveApp(app as ServerAppOptions, 'app', source);
 }
 
