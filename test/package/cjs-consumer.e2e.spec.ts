@@ -70,7 +70,7 @@ main();
 /**
  * A CommonJS Nest app that uses the ESM-only package through Node's require(esm): written
  * as .cts, compiled by tsc to .cjs (require() calls), run by node; and the same code
- * type-checked with the tsconfig of \`nest new --type cjs\` ("module": "commonjs").
+ * type-checked with the tsconfig of the CommonJS template of `nest new` ("module": "commonjs").
  */
 describe('a CommonJS Nest app using the package through require()', () => {
   let project: ConsumerProject;
@@ -174,7 +174,7 @@ describe('a CommonJS Nest app using the package through require()', () => {
     }
   });
 
-  it('type-checks with the tsconfig of a `nest new --type cjs` app', () => {
+  it('type-checks with the tsconfig of the CommonJS template of `nest new`', () => {
     expect(commonJsCheck.output).toBe('');
     expect(commonJsCheck.code).toBe(0);
   });

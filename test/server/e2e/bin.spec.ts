@@ -31,11 +31,15 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [join(pkg, 'bin/nestjs-broadcasting.mjs'), ...args], {
-    cwd: pkg,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Run {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(pkg, 'bin/nestjs-broadcasting.mjs'), ...args],
+    {
+      cwd: pkg,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    },
+  );
   children.push(child);
   const out: string[] = [];
   const err: string[] = [];
@@ -144,6 +148,22 @@ describe('nestjs-broadcasting serve (the bin)', () => {
     const file = join(pkg, 'broadcasting.test.json');
     writeFileSync(file, JSON.stringify({ app: APP, server: { host: '127.0.0.1', port: 0 } }));
     const r = run(['serve', '--config', file]);
+    const { port } = await listening(r);
+    const client = await RawClient.connect(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
+    expect(client.socketId).toMatch(/^\d+\.\d+$/);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
+  it('takes its variables from an env file through node --env-file (docs/deployment.md)', async () => {
+    const file = join(pkg, 'broadcasting.test.env');
+    writeFileSync(
+      file,
+      Object.entries(appEnv)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n'),
+    );
+    const r = run(['serve'], {}, [`--env-file=${file}`]);
     const { port } = await listening(r);
     const client = await RawClient.connect(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
     expect(client.socketId).toMatch(/^\d+\.\d+$/);
