@@ -1,6 +1,6 @@
 // Public API of `nestjs-broadcasting`, listed name by name. Internal helpers stay
 // unexported; the two injection tokens and the default hub are public because custom
-// providers and an embedded server reach them (see docs/core.md).
+// providers and an embedded server reach them (see docs/events.md and docs/server.md).
 export { BroadcastModule } from './broadcast.module.js';
 export {
   BroadcastManager,
@@ -56,6 +56,6 @@ export type {
   UserAuthRequest,
   UserAuthResponse,
 } from './auth/channel-auth.interface.js';
-// The registry: `register()` adds patterns without the decorator (docs/auth.md).
+// The registry: `register()` adds patterns without the decorator (docs/authorization.md).
 export { ChannelAuthRegistry } from './auth/channel-auth.registry.js';
 export { ChannelAuthorizer } from './auth/channel-authorizer.js';

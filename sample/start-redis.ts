@@ -5,7 +5,9 @@
  *   1. `nestjs-broadcasting serve`: the WebSocket server, reading broadcasts from Redis;
  *   2. `main-redis.js`: the dashboard app, publishing with the `redis` driver.
  *
- * Ctrl-C stops both. To run them yourself, in two terminals, see docs/sample.md.
+ * The app starts only once the server listens, so the dashboard URL is never printed for a
+ * setup whose server failed. Ctrl-C stops both. To run them yourself, in two terminals, see
+ * sample/README.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,14 +40,36 @@ const env: NodeJS.ProcessEnv = {
 const children: ChildProcess[] = [];
 let stopping = false;
 
-function run(name: string, args: string[]): void {
+function run(name: string, args: string[]): ChildProcess {
   // Own process group: Ctrl-C reaches the children once, through stop(), not twice.
-  const child = spawn(process.execPath, args, { env, stdio: 'inherit', detached: true });
+  const child = spawn(process.execPath, args, {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  child.stdout!.pipe(process.stdout);
   children.push(child);
   child.on('exit', (code, signal) => {
     if (stopping) return;
-    console.error(`[start:redis] ${name} exited (${signal ?? code}); stopping the other process.`);
-    stop(code ?? 1);
+    const others = children.length > 1 ? '; stopping the other process' : '';
+    console.error(`[start:redis] ${name} exited (${signal ?? code})${others}.`);
+    stop(code || 1);
+  });
+  return child;
+}
+
+/** Resolves when the child prints `pattern`, or exits first (run() reports that). */
+function printed(child: ChildProcess, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (!pattern.test(seen)) return;
+      child.stdout!.off('data', onData);
+      resolve();
+    };
+    child.stdout!.on('data', onData);
   });
 }
 
@@ -67,5 +91,6 @@ process.on('SIGTERM', () => stop(0));
 process.on('exit', killChildren);
 
 // --redis: deliver what the app's redis driver publishes (BROADCASTING_REDIS_URL / _PREFIX).
-run('nestjs-broadcasting serve', [broadcastingBin(), 'serve', '--redis']);
-run('dashboard app', [fileURLToPath(new URL('./main-redis.js', import.meta.url))]);
+const server = run('nestjs-broadcasting serve', [broadcastingBin(), 'serve', '--redis']);
+await printed(server, /listening on /);
+if (!stopping) run('dashboard app', [fileURLToPath(new URL('./main-redis.js', import.meta.url))]);

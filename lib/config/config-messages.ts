@@ -22,10 +22,18 @@ export const ConfigMessages = {
   connectionWithoutDriver: (name: string, builtins: readonly string[]) =>
     `Invalid broadcasting config connections.${name}: each connection needs a "driver" (${builtins.join(', ')} or a custom driver).`,
 
-  missingPusherCredential: (path: string, envName: string, connection: string, own: string) =>
-    `Invalid broadcasting config ${path} = (unset): the pusher driver of connection "${connection}" needs it. ` +
-    `Set ${envName}, "${path}" in the config file or the module options` +
-    (connection === 'pusher' ? '.' : `, or "${own}" on connections.${connection}.`),
+  /** Every credential the connection lacks, in one message: one restart finds them all. */
+  missingPusherCredentials: (
+    missing: ReadonlyArray<{ path: string; envName: string; own: string }>,
+    connection: string,
+  ) =>
+    `Invalid broadcasting config ${missing.map((m) => m.path).join(', ')} = (unset): ` +
+    `the pusher driver of connection "${connection}" needs ${missing.length > 1 ? 'them' : 'it'}. ` +
+    `Set ${andList(missing.map((m) => m.envName))}, ` +
+    `${andList(missing.map((m) => `"${m.path}"`))} in the config file or the module options` +
+    (connection === 'pusher'
+      ? '.'
+      : `, or ${andList(missing.map((m) => `"${m.own}"`))} on connections.${connection}.`),
 
   configFileMissing: (envName: string, named: string, resolved: string) =>
     `${envName} points at "${named}", which does not exist (resolved to ${resolved}). Fix the path or unset ${envName}.`,
@@ -42,3 +50,10 @@ export const ConfigMessages = {
   configFileNotObject: (path: string, values: unknown) =>
     `The broadcasting config file ${path} must export an object (got ${Array.isArray(values) ? 'an array' : typeof values}).`,
 };
+
+/** `a`, `a and b`, `a, b and c`. */
+export function andList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

@@ -254,15 +254,18 @@ function validateConnections(config: ResolvedBroadcastConfig): void {
     ['secret', 'app.secret', 'BROADCASTING_APP_SECRET'],
   ] as const;
   for (const { name, options } of pusherUsers) {
-    for (const [own, path, envName] of credentials) {
-      const value = options[own] ?? getPath(config.app, path.slice(4));
-      if (value === undefined || value === '') {
-        throw new BroadcastConfigError(
-          ConfigMessages.missingPusherCredential(path, envName, name, own),
-          path,
-          config.sources[path] ?? 'default',
-        );
-      }
+    const missing = credentials
+      .filter(([own, path]) => {
+        const value = options[own] ?? getPath(config.app, path.slice(4));
+        return value === undefined || value === '';
+      })
+      .map(([own, path, envName]) => ({ own, path, envName }));
+    if (missing.length > 0) {
+      throw new BroadcastConfigError(
+        ConfigMessages.missingPusherCredentials(missing, name),
+        missing[0].path,
+        config.sources[missing[0].path] ?? 'default',
+      );
     }
   }
 }

@@ -32,6 +32,7 @@ export function loadDashboardAssets(): { page: Buffer; assets: Map<string, Asset
     'echo.iife.js': [require.resolve('laravel-echo/iife'), js],
     'dashboard.js': [dir + 'dashboard.js', js],
     'dashboard.css': [dir + 'dashboard.css', 'text/css; charset=utf-8'],
+    'favicon.svg': [dir + 'favicon.svg', 'image/svg+xml'],
   };
   const assets = new Map<string, Asset>();
   for (const [name, [path, type]] of Object.entries(files)) {

@@ -201,6 +201,18 @@ describe('configuration errors', () => {
     expect(error.message).toContain('BROADCASTING_APP_SECRET');
   });
 
+  it('the pusher driver names every missing credential in one message', async () => {
+    const error = await configError(resolve({ default: 'pusher' }, { BROADCASTING_APP_KEY: 'k' }));
+    expect(error.key).toBe('app.id');
+    expect(error.message).toBe(
+      'Invalid broadcasting config app.id, app.secret = (unset): the pusher driver of connection "pusher" needs them. ' +
+        'Set BROADCASTING_APP_ID and BROADCASTING_APP_SECRET, "app.id" and "app.secret" in the config file or the module options.',
+    );
+    const named = await configError(resolve({ connections: { other: { driver: 'pusher' } } }));
+    expect(named.message).toContain('app.id, app.key, app.secret = (unset)');
+    expect(named.message).toContain('or "appId", "key" and "secret" on connections.other.');
+  });
+
   it('a named pusher connection may bring its own credentials', async () => {
     const config = await resolve({
       default: 'realtime',
@@ -211,7 +223,7 @@ describe('configuration errors', () => {
       resolve({ connections: { other: { driver: 'pusher', appId: '1' } } }),
     );
     expect(error.message).toContain(
-      'app.key = (unset): the pusher driver of connection "other" needs it',
+      'app.key, app.secret = (unset): the pusher driver of connection "other" needs them',
     );
   });
 

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildSample,
   freePort,
+  holdPort,
   openPusherSocket,
   runSample,
+  runToExit,
   type SampleProcess,
 } from './sample-process.js';
 
@@ -38,6 +40,42 @@ describe('the sample npm scripts (compiled against the built package)', () => {
       );
       socket.close();
       expect(established.socket_id).toMatch(/^\d+\.\d+$/);
+    });
+  });
+
+  describe('a start that fails prints no URL', () => {
+    it('npm start on a taken port: one sentence, exit 1, no "successfully started"', async () => {
+      const held = await holdPort();
+      try {
+        const { code, output } = await runToExit('dist-sample/main.js', {
+          PORT: String(held.port),
+          HOST: '127.0.0.1',
+        });
+        expect(code).toBe(1);
+        expect(output).toContain(`Port ${held.port} is in use`);
+        expect(output).not.toContain('successfully started');
+        expect(output).not.toMatch(/Orders dashboard[^:]*: http/);
+      } finally {
+        await held.release();
+      }
+    });
+
+    it('npm run start:redis whose server port is taken: the app never starts', async () => {
+      const held = await holdPort();
+      try {
+        const { code, output } = await runToExit('dist-sample/start-redis.js', {
+          PORT: '0',
+          HOST: '127.0.0.1',
+          BROADCASTING_SERVER_HOST: '127.0.0.1',
+          BROADCASTING_SERVER_PORT: String(held.port),
+        });
+        expect(code).toBe(1);
+        expect(output).toContain(`port ${held.port} is already in use`);
+        expect(output).not.toContain('Starting Nest application');
+        expect(output).not.toMatch(/Orders dashboard[^:]*: http/);
+      } finally {
+        await held.release();
+      }
     });
   });
 

@@ -44,6 +44,21 @@ describe('sample orders app over HTTP', () => {
   const ordersOf = async (cookie: string): Promise<Array<{ id: number; status: string }>> =>
     (await (await get('/api/orders', cookie)).json()).orders;
 
+  it('answers /api/me for a guest with 200 and no user, so the page logs no error', async () => {
+    const response = await get('/api/me');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ user: null });
+  });
+
+  it('serves a favicon, so browsers do not log a 404 for one', async () => {
+    const page = await (await get('/')).text();
+    const href = /<link rel="icon"[^>]*href="([^"]+)"/.exec(page)?.[1];
+    expect(href).toBe('/assets/favicon.svg');
+    const icon = await get(href!);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toContain('image/svg+xml');
+  });
+
   it('refuses the orders API to a guest with a hint to sign in', async () => {
     const response = await get('/api/orders');
     expect(response.status).toBe(401);
@@ -66,7 +81,7 @@ describe('sample orders app over HTTP', () => {
 
   it('gives a new user two placed orders of their own', async () => {
     const cookie = await signIn('Carol');
-    expect((await (await get('/api/me', cookie)).json()).id).toBe('carol');
+    expect((await (await get('/api/me', cookie)).json()).user.id).toBe('carol');
     const orders = await ordersOf(cookie);
     expect(orders.map((o) => o.status)).toEqual(['placed', 'placed']);
     expect(orders[0]).not.toHaveProperty('ownerId');

@@ -90,14 +90,13 @@ export function resolveServerOptions(
 function defaultApp(config: ResolvedBroadcastConfig): ResolvedAppOptions {
   const app = config.app;
   const source: ConfigSource = config.sources['app.key'] ?? 'default';
-  for (const field of ['id', 'key', 'secret'] as const) {
-    if (!app[field])
-      throw new BroadcastConfigError(
-        ServerOptionsMessages.missingAppCredential(field),
-        `app.${field}`,
-        source,
-      );
-  }
+  const missing = (['id', 'key', 'secret'] as const).filter((field) => !app[field]);
+  if (missing.length > 0)
+    throw new BroadcastConfigError(
+      ServerOptionsMessages.missingAppCredentials(missing),
+      `app.${missing[0]}`,
+      source,
+    );
   return resolveApp(app as ServerAppOptions, 'app', source);
 }
 

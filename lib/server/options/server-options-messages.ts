@@ -1,3 +1,4 @@
+import { andList } from '../../config/config-messages.js';
 /**
  * Every message of the server options' validation, in one place so wording stays
  * consistent. Each names the option to fix; none may quote an app secret, so the secret's
@@ -5,8 +6,10 @@
  */
 export const ServerOptionsMessages = {
   noApps: () => 'Server option "apps" is empty: give at least one app.',
-  missingAppCredential: (field: 'id' | 'key' | 'secret') =>
-    `The broadcast server has no app ${field}: set BROADCASTING_APP_${field.toUpperCase()} ` +
+  /** Names every missing credential at once, so one restart is enough to fix them. */
+  missingAppCredentials: (missing: readonly ('id' | 'key' | 'secret')[]) =>
+    `The broadcast server has no app ${andList(missing)}: set ` +
+    `${andList(missing.map((field) => `BROADCASTING_APP_${field.toUpperCase()}`))} ` +
     `or pass apps: [{ id, key, secret }] to the server options.`,
   appFieldNotString: (path: string, field: 'id' | 'key' | 'secret', value: unknown) =>
     `Server app ${path}.${field} must be a non-empty string` +

@@ -13,9 +13,10 @@ let echo;
 main().catch((error) => logEvent(`Dashboard failed to start: ${error.message}`));
 
 async function main() {
-  const session = await fetch('/api/me');
-  if (session.status === 401) return showLogin();
-  me = await session.json();
+  // 200 with `user: null` when signed out, so a first visit logs nothing in the console.
+  const { user } = await fetch('/api/me').then((r) => r.json());
+  if (!user) return showLogin();
+  me = user;
 
   $('#whoami').textContent = `Signed in as ${me.name}`;
   $('#whoami').hidden = false;

@@ -31,11 +31,15 @@ interface Run {
   exit: Promise<number | null>;
 }
 
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [join(pkg, 'bin/nestjs-broadcasting.mjs'), ...args], {
-    cwd: pkg,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Run {
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, join(pkg, 'bin/nestjs-broadcasting.mjs'), ...args],
+    {
+      cwd: pkg,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    },
+  );
   children.push(child);
   const out: string[] = [];
   const err: string[] = [];
@@ -151,10 +155,29 @@ describe('nestjs-broadcasting serve (the bin)', () => {
     expect(await r.exit).toBe(0);
   }, 20_000);
 
+  it('takes its variables from an env file through node --env-file (docs/deployment.md)', async () => {
+    const file = join(pkg, 'broadcasting.test.env');
+    writeFileSync(
+      file,
+      Object.entries(appEnv)
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n'),
+    );
+    const r = run(['serve'], {}, [`--env-file=${file}`]);
+    const { port } = await listening(r);
+    const client = await RawClient.connect(`ws://127.0.0.1:${port}/app/${APP.key}?protocol=7`);
+    expect(client.socketId).toMatch(/^\d+\.\d+$/);
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
+  }, 20_000);
+
   it('exits 1 with the configuration error, naming the key to set', async () => {
     const r = run(['serve', '--port', '0']);
     expect(await r.exit).toBe(1);
-    expect(r.err.join('')).toMatch(/BROADCASTING_APP_ID/);
+    // Every missing credential at once: one restart, not three.
+    expect(r.err.join('')).toMatch(
+      /BROADCASTING_APP_ID, BROADCASTING_APP_KEY and BROADCASTING_APP_SECRET/,
+    );
     expect(r.err.join('')).not.toMatch(/\n\s+at /); // a message, not a stack trace
   }, 20_000);
 

@@ -59,6 +59,20 @@ describe('resolveServerOptions', () => {
     expect(() => resolveServerOptions()).toThrow(/BROADCASTING_APP_ID/);
   });
 
+  it('names every missing app credential in one message', () => {
+    delete process.env.BROADCASTING_APP_ID;
+    delete process.env.BROADCASTING_APP_KEY;
+    delete process.env.BROADCASTING_APP_SECRET;
+    expect(() => resolveServerOptions()).toThrow(
+      'The broadcast server has no app id, key and secret: set BROADCASTING_APP_ID, ' +
+        'BROADCASTING_APP_KEY and BROADCASTING_APP_SECRET or pass apps: [{ id, key, secret }] to the server options.',
+    );
+    process.env.BROADCASTING_APP_KEY = 'env-key';
+    expect(() => resolveServerOptions()).toThrow(
+      /has no app id and secret: set BROADCASTING_APP_ID and BROADCASTING_APP_SECRET or/,
+    );
+  });
+
   it('rejects an app without a secret, without showing secrets', () => {
     const attempt = () => resolveServerOptions({ apps: [{ ...app, secret: '' }] });
     expect(attempt).toThrow(BroadcastConfigError);
