@@ -79,7 +79,7 @@ describe('subscriptions', () => {
   it('refuses a bad signature on a private-encrypted- channel with 401 and does not subscribe', async () => {
     const client = await RawClient.connect(harness.url());
     // Signed for the unencrypted twin: valid for that name, wrong for this one.
-    const { auth } = authFor(client.socketId!, 'private-vault');
+    const { auth } = authFor(client.socketId!, 'private-vault') as { auth: string };
     client.send({ event: 'pusher:subscribe', data: { channel: 'private-encrypted-vault', auth } });
     const frame = await client.next('pusher:subscription_error', 'private-encrypted-vault');
     expect(JSON.parse(frame.data as string)).toEqual({
