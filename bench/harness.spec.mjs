@@ -91,14 +91,24 @@ describe('bench payload stamp', () => {
 });
 
 describe('server CPU from /proc', () => {
-  it('grows with work done by the process', () => {
+  it('grows, in microseconds, by the CPU time the process spent', () => {
     const before = processCpuSplit(process.pid);
-    const until = performance.now() + 60;
-    let spin = 0;
-    while (performance.now() < until) spin++;
+    // Spin until Node itself counts 100 ms of CPU: on a busy machine that takes longer than
+    // 100 ms of wall time, so a wall-clock spin could give /proc no tick to count.
+    const start = process.cpuUsage();
+    const deadline = performance.now() + 20_000;
+    const spent = () => {
+      const { user, system } = process.cpuUsage(start);
+      return user + system;
+    };
+    while (spent() < 100_000 && performance.now() < deadline);
+    const used = spent();
     const after = processCpuSplit(process.pid);
-    expect(spin).toBeGreaterThan(0);
-    expect(after.user + after.system).toBeGreaterThan(before.user + before.system);
+    const grew = after.user + after.system - (before.user + before.system);
+    expect(used).toBeGreaterThanOrEqual(100_000);
+    // /proc counts in clock ticks (10 ms), so allow a few ticks of rounding either side.
+    expect(grew).toBeGreaterThan(used - 40_000);
+    expect(grew).toBeLessThan(used + 40_000);
   });
 });
 

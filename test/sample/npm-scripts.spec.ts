@@ -21,7 +21,7 @@ describe('the sample npm scripts (compiled against the built package)', () => {
     let sample: SampleProcess;
     beforeAll(async () => {
       sample = await runSample('dist-sample/main.js', { PORT: '0', HOST: '127.0.0.1' });
-    });
+    }, 90_000);
     afterAll(async () => {
       await sample?.stop();
     });
@@ -94,7 +94,7 @@ describe('the sample npm scripts (compiled against the built package)', () => {
         BROADCASTING_REDIS_URL: 'redis://127.0.0.1:6379',
         BROADCASTING_REDIS_PREFIX: prefix,
       });
-    });
+    }, 90_000);
     afterAll(async () => {
       await sample?.stop();
     });

@@ -47,9 +47,10 @@ export async function runSample(script: string, env: NodeJS.ProcessEnv): Promise
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
+      // Generous: a Nest app boots in a few seconds alone, far slower beside other suites.
       const timer = setTimeout(
-        () => reject(new Error(`${script} printed no URL within 15 s:\n${output}`)),
-        15_000,
+        () => reject(new Error(`${script} printed no URL within 60 s:\n${output}`)),
+        60_000,
       );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();

@@ -137,7 +137,10 @@ describe('delivery from Redis (Laravel body format)', () => {
     expect(await numsub('unrelated')).toBe(0);
 
     a.unsubscribe('orders');
-    await new Promise((r) => setTimeout(r, 50));
+    // Sentinel: the server handles a's frames in order and sends its SUBSCRIBE and
+    // UNSUBSCRIBE commands in order, so once this SUBSCRIBE is in place an UNSUBSCRIBE of
+    // 'orders' caused by a's leaving would have been done too.
+    await subscribedOverRedis(a, 'sentinel');
     expect(await numsub('orders')).toBe(1); // b still listens
     b.unsubscribe('orders');
     await waitFor(async () => (await numsub('orders')) === 0);

@@ -26,6 +26,21 @@ let watcher: PusherClient;
 let seen: unknown[];
 const event = (channels: string[], data = '{}', extra: object = {}) =>
   JSON.stringify({ name: 'e', data, channels, ...extra });
+/** A trigger body for `watched` whose payload names the request that must not deliver it. */
+const refused = (label: string) => event(['watched'], JSON.stringify({ refused: label }));
+
+let sentinels = 0;
+/**
+ * Proves no event reached the watcher since `since`: a good trigger sent afterwards (the
+ * sentinel) arrives, and it is the only thing that did.
+ */
+async function expectNothingDeliveredSince(since: number): Promise<void> {
+  const sentinel = { sentinel: ++sentinels };
+  await serverSdk(server).trigger('watched', 'e', sentinel);
+  await waitFor(() => seen.length > since, 5000, 'the sentinel event');
+  await waitFor(() => JSON.stringify(seen.at(-1)) === JSON.stringify(sentinel), 5000, 'sentinel');
+  expect(seen.slice(since)).toEqual([sentinel]);
+}
 
 beforeAll(async () => {
   server = await startTestServer({ apps: [SMALL, DISABLED] });
@@ -39,60 +54,74 @@ afterAll(async () => {
 
 describe('HTTP API authentication (401)', () => {
   it('refuses a request signed with the wrong secret', async () => {
+    const since = seen.length;
     const res = await sdkFailure(
-      serverSdk(server, { ...HTTP_APP, secret: 'not-the-secret' }).trigger('watched', 'e', {}),
+      serverSdk(server, { ...HTTP_APP, secret: 'not-the-secret' }).trigger('watched', 'e', {
+        refused: 'wrong secret',
+      }),
     );
     expect(res.status).toBe(401);
     expect(res.body).toContain('auth_signature');
     expect(res.body).not.toContain(HTTP_APP.secret);
+    await expectNothingDeliveredSince(since);
   });
 
   it('refuses a request without auth_signature', async () => {
+    const since = seen.length;
     const res = await signedFetch(server, 'POST', '/apps/http-app/events', {
-      body: event(['watched']),
+      body: refused('no auth_signature'),
       tamper: (q) => delete q.auth_signature,
     });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/auth_signature/);
+    await expectNothingDeliveredSince(since);
   });
 
   it('refuses an auth_key of another app', async () => {
+    const since = seen.length;
     const res = await signedFetch(server, 'POST', '/apps/http-app/events', {
-      body: event(['watched']),
+      body: refused('auth_key of another app'),
       tamper: (q) => (q.auth_key = 'off-key'),
     });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/auth_key/);
+    await expectNothingDeliveredSince(since);
   });
 
   it('refuses a timestamp more than 600 s old, and one more than 600 s ahead', async () => {
+    const since = seen.length;
     const now = Math.floor(Date.now() / 1000);
     for (const timestamp of [now - 601, now + 601]) {
       const res = await signedFetch(server, 'POST', '/apps/http-app/events', {
-        body: event(['watched']),
+        body: refused(`timestamp ${timestamp - now}`),
         timestamp,
       });
       expect(res.status).toBe(401);
       expect(res.body.error).toMatch(/auth_timestamp/);
     }
+    await expectNothingDeliveredSince(since);
     const inWindow = await signedFetch(server, 'POST', '/apps/http-app/events', {
-      body: event(['watched']),
+      body: event(['watched'], '{"inWindow":true}'),
       timestamp: now - 590,
     });
     expect(inWindow.status).toBe(200);
+    await waitFor(() => seen.some((d) => JSON.stringify(d) === '{"inWindow":true}'));
   });
 
   it('refuses a body whose body_md5 does not match', async () => {
+    const since = seen.length;
     const res = await signedFetch(server, 'POST', '/apps/http-app/events', {
-      body: event(['watched']),
+      body: refused('body_md5 mismatch'),
       tamper: (q) => (q.body_md5 = md5Hex('something else')),
     });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatch(/body_md5/);
+    await expectNothingDeliveredSince(since);
   });
 
   it('refuses a POST body without body_md5', async () => {
-    const body = event(['watched']);
+    const since = seen.length;
+    const body = refused('no body_md5');
     const query: Record<string, string> = {
       auth_key: HTTP_APP.key,
       auth_timestamp: String(Math.floor(Date.now() / 1000)),
@@ -105,6 +134,7 @@ describe('HTTP API authentication (401)', () => {
     });
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toMatch(/body_md5/);
+    await expectNothingDeliveredSince(since);
   });
 
   it('refuses a query changed after signing', async () => {
@@ -113,6 +143,17 @@ describe('HTTP API authentication (401)', () => {
       tamper: (q) => (q.filter_by_prefix = 'private-'),
     });
     expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: expect.stringMatching(/auth_signature/) });
+  });
+
+  it('refuses a trigger whose query was changed after signing', async () => {
+    const since = seen.length;
+    const res = await signedFetch(server, 'POST', '/apps/http-app/events', {
+      body: refused('tampered query'),
+      tamper: (q) => (q.auth_version = '1.1'),
+    });
+    expect(res.status).toBe(401);
+    await expectNothingDeliveredSince(since);
   });
 });
 
@@ -196,6 +237,22 @@ describe('HTTP API validation (400, 413)', () => {
     const res = await sdkFailure(serverSdk(server).trigger('watched', 'e', 'x'.repeat(101)));
     expect(res.status).toBe(413);
     expect(res.body).toMatch(/at most 100 bytes/);
+  });
+
+  it('answers 413 for a batch entry whose data is over maxEventBytes, publishing none of it', async () => {
+    const since = seen.length;
+    const res = await post(
+      'batch_events',
+      JSON.stringify({
+        batch: [
+          { channel: 'watched', name: 'e', data: '{"first":true}' },
+          { channel: 'watched', name: 'e', data: JSON.stringify({ big: 'x'.repeat(100) }) },
+        ],
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('batch[1]: "data" is 110 bytes; at most 100 bytes are accepted.');
+    await expectNothingDeliveredSince(since);
   });
 
   it('answers 400 for a batch over maxBatchSize', async () => {

@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BroadcastServerHandle } from 'nestjs-broadcasting/server';
+import { signUser } from '../../../lib/shared/pusher-protocol/signatures.js';
+import { settle } from '../../fixtures/core/wait-for.js';
+import { RawClient } from '../support/engine-harness.js';
 import {
   connected,
+  HTTP_APP,
   record,
   senderAndOther,
   serverSdk,
@@ -11,6 +15,27 @@ import {
 } from '../support/broadcast-server-harness.js';
 
 const servers = useTestServers();
+const wsUrl = () =>
+  `ws://127.0.0.1:${server.port}/app/${HTTP_APP.key}?protocol=7&client=js&version=8.6.0`;
+
+/** A raw socket signed in as `id` and on its user channel (so its close code and every frame can be checked). */
+async function signedIn(id: string): Promise<RawClient> {
+  const raw = await RawClient.connect(wsUrl());
+  const userData = JSON.stringify({ id });
+  raw.send({
+    event: 'pusher:signin',
+    data: {
+      user_data: userData,
+      auth: signUser(HTTP_APP.key, HTTP_APP.secret, raw.socketId!, userData),
+    },
+  });
+  await raw.next('pusher:signin_success');
+  // What pusher-js does after signing in: join the user's own channel.
+  expect((await raw.subscribe(`#server-to-user-${id}`)).event).toBe(
+    'pusher_internal:subscription_succeeded',
+  );
+  return raw;
+}
 const client = servers.client;
 let server: BroadcastServerHandle;
 beforeEach(async () => {
@@ -175,26 +200,36 @@ describe('HTTP API with the pusher SDK', () => {
     await waitFor(() => [alice1, alice2, bob].every((c) => c.user.serverToUserChannel?.subscribed));
 
     await serverSdk(server).sendToUser('alice', 'notice', { n: 1 });
-
     await waitFor(() => got.length === 2);
-    expect(got.sort()).toEqual(['alice1:1', 'alice2:1']);
+    // Bob's own notice, sent after, is the sentinel: once it is in, alice's would have been too.
+    await serverSdk(server).sendToUser('bob', 'notice', { n: 2 });
+    await waitFor(() => got.includes('bob:2'));
+
+    expect(got.sort()).toEqual(['alice1:1', 'alice2:1', 'bob:2']);
   });
 
-  it('terminateUserConnections closes every connection of the user only', async () => {
-    const alice = client({ user: { id: 'alice' } });
-    const bob = client({ user: { id: 'bob' } });
-    alice.signin();
-    bob.signin();
-    await waitFor(() => [alice, bob].every((c) => c.user.serverToUserChannel?.subscribed));
-    const states: string[] = [];
-    alice.connection.bind('state_change', (s: { current: string }) => states.push(s.current));
+  it('terminateUserConnections closes every connection of the user with 4009, and only those', async () => {
+    const alices = await Promise.all([1, 2, 3].map(() => signedIn('alice')));
+    const bob = await signedIn('bob');
+    const guest = await RawClient.connect(wsUrl());
 
     const res = await serverSdk(server).terminateUserConnections('alice');
 
     expect(res.status).toBe(200);
-    await waitFor(() => states.length > 0);
-    expect(alice.connection.state).not.toBe('connected');
-    expect(bob.connection.state).toBe('connected');
+    for (const alice of alices) {
+      expect(await alice.closed()).toBe(4009);
+      expect(alice.closeReason).toBe('Connection terminated by the app.');
+      expect(alice.all('pusher:error').map((f) => f.data)).toEqual([
+        { code: 4009, message: 'Connection terminated by the app.' },
+      ]);
+    }
+    // The others are still served after the terminate settled: a round trip and a message.
+    await settle(250);
+    await Promise.all([bob.flush(), guest.flush()]);
+    await serverSdk(server).sendToUser('bob', 'still-here', {});
+    await bob.next('still-here');
+    expect([bob.closeCode, guest.closeCode]).toEqual([undefined, undefined]);
+    for (const c of [...alices, bob, guest]) c.close();
   });
 });
 

@@ -54,10 +54,41 @@ describe('client events', () => {
   });
 
   it('refuses client events on encrypted channels', async () => {
-    const { a } = await pair();
-    await a.subscribe('private-encrypted-chat');
+    const { a, b } = await pair();
+    for (const client of [a, b]) {
+      expect((await client.subscribe('private-encrypted-chat')).event).toBe(
+        'pusher_internal:subscription_succeeded',
+      );
+      await client.subscribe('private-chat');
+    }
     a.send(whisper('private-encrypted-chat'));
-    expect(await a.next('pusher:error')).toBeDefined();
+    expect(await a.next('pusher:error')).toEqual({
+      event: 'pusher:error',
+      channel: 'private-encrypted-chat',
+      data: {
+        code: null,
+        message: 'Client events are only allowed on private and presence channels.',
+      },
+    });
+    // Frames reach b in order: once the sentinel sent after it arrives, the refused one cannot.
+    a.send(whisper('private-chat', { sentinel: true }));
+    await b.next('client-typing', 'private-chat');
+    expect(b.all('client-typing', 'private-encrypted-chat')).toEqual([]);
+  });
+
+  it('relays a client event name of exactly 200 characters and refuses one of 201', async () => {
+    const { a, b } = await pair();
+    await a.subscribe('private-chat');
+    await b.subscribe('private-chat');
+    const longest = `client-${'x'.repeat(193)}`;
+    a.send(whisper('private-chat', { n: 1 }, `${longest}y`));
+    expect((await a.next('pusher:error')).data).toEqual({
+      code: null,
+      message: 'Event names are at most 200 characters.',
+    });
+    a.send(whisper('private-chat', { n: 2 }, longest));
+    expect((await b.next(longest, 'private-chat')).data).toBe('{"n":2}');
+    expect(b.frames.filter((f) => f.event.startsWith('client-'))).toHaveLength(1);
   });
 
   it('refuses client events from a socket not subscribed to the channel', async () => {

@@ -88,6 +88,22 @@ describe('handshake', () => {
     good.close();
   });
 
+  it('refuses a connection without an Origin header when allowedOrigins has no "*"', async () => {
+    harness = await engines.start({
+      apps: [{ ...TEST_APP, allowedOrigins: ['https://app.example.com'] }],
+    });
+    // Node's ws client sends no Origin unless asked, as a server-side script would.
+    const bare = await RawClient.connect(harness.url(), { established: false });
+    expect(await bare.closed()).toBe(4009);
+    expect(bare.frames).toEqual([
+      {
+        event: 'pusher:error',
+        data: { code: 4009, message: 'Origin (none) is not in allowedOrigins.' },
+      },
+    ]);
+    expect(await harness.engine.connectionCount(TEST_APP.id)).toBe(0);
+  });
+
   it('refuses a protocol version below 5 with 4007', async () => {
     harness = await engines.start();
     const client = await RawClient.connect(harness.url(undefined, 'protocol=4'), {

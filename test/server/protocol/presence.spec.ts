@@ -123,11 +123,17 @@ describe('presence channels', () => {
     a.close();
   });
 
-  it('refuses presence without channel_data', async () => {
+  it('refuses presence without channel_data, even with a valid signature', async () => {
     const a = await RawClient.connect(harness.url());
-    a.send({ event: 'pusher:subscribe', data: { channel: room, auth: `${TEST_APP.key}:00` } });
-    const frame = await a.next('pusher:subscription_error', room);
-    expect(data(frame)).toMatchObject({ type: 'AuthError', status: 401 });
+    // A correct signature over "socket_id:channel": only the missing channel_data is wrong.
+    const frame = await a.subscribe(room);
+    expect(frame.event).toBe('pusher:subscription_error');
+    expect(data(frame)).toEqual({
+      type: 'AuthError',
+      error: `Presence channel ${room} needs channel_data (a JSON string with user_id).`,
+      status: 401,
+    });
+    expect(await harness.engine.presenceUsers(TEST_APP.id, room)).toEqual([]);
     a.close();
   });
 

@@ -4,6 +4,14 @@ import { resolveServerOptions } from '../../../lib/server/options/resolve-server
 
 const app = { id: '1', key: 'k', secret: 's3cr3t-value' };
 const saved = { ...process.env };
+const messageOf = (attempt: () => unknown): string => {
+  try {
+    attempt();
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected an error');
+};
 afterEach(() => {
   process.env = { ...saved };
 });
@@ -73,10 +81,21 @@ describe('resolveServerOptions', () => {
     );
   });
 
-  it('rejects an app without a secret, without showing secrets', () => {
+  it('rejects an app without a secret, naming apps[i].secret', () => {
     const attempt = () => resolveServerOptions({ apps: [{ ...app, secret: '' }] });
     expect(attempt).toThrow(BroadcastConfigError);
     expect(attempt).toThrow(/apps\[0\]\.secret/);
+  });
+
+  it('rejects a secret that is not a string without showing it, though other values are shown', () => {
+    const notAString = { value: 's3cr3t-in-an-object' } as unknown as string;
+    const secretError = messageOf(() =>
+      resolveServerOptions({ apps: [{ ...app, secret: notAString }] }),
+    );
+    expect(secretError).toBe('Server app apps[0].secret must be a non-empty string.');
+    // The same mistake in the key shows the value, so hiding the secret is deliberate.
+    const keyError = messageOf(() => resolveServerOptions({ apps: [{ ...app, key: notAString }] }));
+    expect(keyError).toContain('s3cr3t-in-an-object');
   });
 
   it('rejects two apps with the same key', () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
+  authFor,
   RawClient,
   useEngine,
   TEST_APP,
@@ -65,11 +66,35 @@ describe('subscriptions', () => {
   it('refuses a signature made for another socket', async () => {
     const a = await RawClient.connect(harness.url());
     const b = await RawClient.connect(harness.url());
-    const { authFor } = await import('../support/engine-harness.js');
     b.send({ event: 'pusher:subscribe', data: authFor(a.socketId!, 'private-x') });
-    expect(await b.next('pusher:subscription_error', 'private-x')).toBeDefined();
+    const frame = await b.next('pusher:subscription_error', 'private-x');
+    expect(JSON.parse(frame.data as string)).toMatchObject({ status: 401 });
+    expect(await harness.engine.channel(TEST_APP.id, 'private-x')).toMatchObject({
+      occupied: false,
+    });
     a.close();
     b.close();
+  });
+
+  it('refuses a bad signature on a private-encrypted- channel with 401 and does not subscribe', async () => {
+    const client = await RawClient.connect(harness.url());
+    // Signed for the unencrypted twin: valid for that name, wrong for this one.
+    const { auth } = authFor(client.socketId!, 'private-vault') as { auth: string };
+    client.send({ event: 'pusher:subscribe', data: { channel: 'private-encrypted-vault', auth } });
+    const frame = await client.next('pusher:subscription_error', 'private-encrypted-vault');
+    expect(JSON.parse(frame.data as string)).toEqual({
+      type: 'AuthError',
+      error:
+        'Invalid signature for private-encrypted-vault: sign it with your app secret at your ' +
+        'auth endpoint (key:HMAC-SHA256) over "socket_id:channel".',
+      status: 401,
+    });
+    expect(await harness.engine.channel(TEST_APP.id, 'private-encrypted-vault')).toMatchObject({
+      occupied: false,
+    });
+    await client.flush();
+    expect(client.closeCode).toBeUndefined();
+    client.close();
   });
 
   it('refuses a private channel without auth', async () => {

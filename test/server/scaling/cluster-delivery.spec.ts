@@ -285,5 +285,5 @@ describe('connection quota across nodes', () => {
     // The main cluster (another namespace) is not counted: it has far more than 3 sockets.
     const again = await raw(nodes[0]);
     expect(again.socketId).toMatch(/^\d+\.\d+$/);
-  });
+  }, 60_000); // starts two node processes of its own: slow when the cores are busy
 });

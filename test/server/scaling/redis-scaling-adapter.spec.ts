@@ -71,16 +71,23 @@ describe('RedisScalingAdapter presence scripts', () => {
   });
 
   it('keeps nodes with different namespaces apart', async () => {
-    const seenByB: AdapterPublish[] = [];
-    const a = await node(uniquePrefix('scaling-ns-a'));
-    const b = await node(uniquePrefix('scaling-ns-b'), seenByB);
+    const [seenByB, seenByAPeer]: AdapterPublish[][] = [[], []];
+    const [nsA, nsB] = [uniquePrefix('scaling-ns-a'), uniquePrefix('scaling-ns-b')];
+    const a = await node(nsA);
+    const aPeer = await node(nsA, seenByAPeer);
+    const b = await node(nsB, seenByB);
+    const bPeer = await node(nsB);
     await a.joinPresence('app', 'presence-y', '1.1', { id: 'u', info: null });
     expect((await b.presenceMembers('app', 'presence-y')).size).toBe(0);
-    b.channelOccupied('app', 'shared');
-    await new Promise((r) => setTimeout(r, 50));
-    a.publish({ appId: 'app', channels: ['shared'], event: 'e', data: '{}' });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seenByB).toEqual([]);
+    // Each resolves with its SUBSCRIBE reply.
+    await Promise.all([b, aPeer].map((n) => n.channelOccupied('app', 'shared')));
+    a.publish({ appId: 'app', channels: ['shared'], event: 'other-namespace', data: '{}' });
+    // Once a's peer has it, Redis has handed a's PUBLISH to every subscriber; b's own
+    // namespace's publish after that is the sentinel that would arrive behind it.
+    await waitFor(() => seenByAPeer.length === 1, 5000, "a's message at its peer");
+    bPeer.publish({ appId: 'app', channels: ['shared'], event: 'same-namespace', data: '{}' });
+    await waitFor(() => seenByB.length > 0, 5000, 'the same-namespace sentinel');
+    expect(seenByB.map((m) => m.event)).toEqual(['same-namespace']);
   });
 
   it('delivers a thisNodeOnly message on this node only', async () => {
@@ -88,12 +95,11 @@ describe('RedisScalingAdapter presence scripts', () => {
     const [onA, onB]: AdapterPublish[][] = [[], []];
     const a = await node(ns, onA);
     const b = await node(ns, onB);
-    b.channelOccupied('app', 'c');
-    await new Promise((r) => setTimeout(r, 50));
+    await b.channelOccupied('app', 'c'); // resolves with the SUBSCRIBE reply
     a.publish({ appId: 'app', channels: ['c'], event: 'local', data: '1', thisNodeOnly: true });
     a.publish({ appId: 'app', channels: ['c'], event: 'relayed', data: '2' });
-    await waitFor(() => onB.length === 1, 3000, 'the relayed message');
-    await new Promise((r) => setTimeout(r, 100));
+    // Whatever a sent through Redis reaches b in order: 'relayed' is the sentinel for 'local'.
+    await waitFor(() => onB.length === 1, 5000, 'the relayed message');
     expect(onA.map((m) => m.event)).toEqual(['local', 'relayed']);
     expect(onB.map((m) => m.event)).toEqual(['relayed']);
   });
