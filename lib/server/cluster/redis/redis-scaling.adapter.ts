@@ -26,6 +26,7 @@ import { createScalingClients } from './scaling-clients.js';
 import { RedisScalingKeys } from './redis-scaling-keys.js';
 import type { RedisScalingOptions, ScalingHealth } from './redis-scaling-options.interface.js';
 import { isPresenceChannel } from '../../../shared/pusher-protocol/channel-prefixes.js';
+import { reasonOf, ScalingMessages } from './scaling-messages.js';
 
 /**
  * Joins this node to the others over Redis (`scaling: 'redis'`).
@@ -192,18 +193,9 @@ export class RedisScalingAdapter implements ServerAdapter {
       LISTEN_WAIT_MS,
       {
         onError: (error) =>
-          this.warnOnce(
-            'failed',
-            `Scaling: SUBSCRIBE to "${redisChannel}" failed ` +
-              `(${error instanceof Error ? error.message : String(error)}); this node's ` +
-              `subscribers get local messages only until Redis is back.`,
-          ),
+          this.warnOnce('failed', ScalingMessages.subscribeFailed(redisChannel, error)),
         onLate: () =>
-          this.warnOnce(
-            'slow',
-            `Scaling: SUBSCRIBE to "${redisChannel}" got no reply within ${LISTEN_WAIT_MS} ` +
-              `ms; confirming the subscription anyway.`,
-          ),
+          this.warnOnce('slow', ScalingMessages.subscribeSlow(redisChannel, LISTEN_WAIT_MS)),
       },
     ).finally(() => {
       if (this.subscribing.get(redisChannel) === pending) this.subscribing.delete(redisChannel);
@@ -383,23 +375,20 @@ export class RedisScalingAdapter implements ServerAdapter {
       await Promise.all([commands.connect(), subscriber.connect()]);
       await this.subscribeAll();
       await this.heartbeat.now();
-      if (!this.registered) throw new Error(this.lastError || 'the heartbeat failed');
+      if (!this.registered)
+        throw new Error(this.lastError || ScalingMessages.firstHeartbeatFailed());
     } catch (cause) {
       this.closed = true;
       commands.disconnect();
       subscriber.disconnect();
       throw new BroadcastDriverError(
-        `Broadcast server scaling cannot use Redis at ${this.where} ` +
-          `(${this.lastError || (cause instanceof Error ? cause.message : String(cause))}). ` +
-          `Start Redis or fix BROADCASTING_REDIS_URL / the server option redis.url.`,
+        ScalingMessages.bootFailed(this.where, this.lastError || reasonOf(cause)),
         { cause },
       );
     }
     this.started = true;
     this.heartbeat.start();
-    this.logger.log(
-      `Scaling: node ${this.nodeId} joined the cluster "${this.keys.namespace}" at ${this.where}.`,
-    );
+    this.logger.log(ScalingMessages.joined(this.nodeId, this.keys.namespace, this.where));
   }
 
   private subscribeAll(): Promise<unknown> {
@@ -424,16 +413,11 @@ export class RedisScalingAdapter implements ServerAdapter {
     this.degraded = down;
     const droppedMeanwhile = this.dropped - this.droppedBefore;
     this.droppedBefore = this.dropped;
-    if (down)
-      this.logger.warn(
-        `Scaling: lost Redis at ${this.where}${this.lastError ? ` (${this.lastError})` : ''}; ` +
-          `serving this node's subscribers only until it is back (GET /up reports degraded).`,
-      );
-    else
-      this.logger.warn(
-        `Scaling: Redis at ${this.where} is back; resubscribed ${this.wanted.size} channels` +
-          `${droppedMeanwhile ? ` (${droppedMeanwhile} cluster publishes were dropped meanwhile)` : ''}.`,
-      );
+    this.logger.warn(
+      down
+        ? ScalingMessages.lost(this.where, this.lastError)
+        : ScalingMessages.back(this.where, this.wanted.size, droppedMeanwhile),
+    );
   }
 
   /** Heartbeat + sweep of dead nodes, or a resync when our state in Redis may be stale. */
@@ -447,7 +431,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     try {
       beat = await this.presence.tick();
     } catch (error) {
-      this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastError = reasonOf(error);
       this.beatFailing = true;
       return this.stateChanged();
     }
@@ -458,11 +442,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     const { wasAlive, deadNodes, gone } = beat;
     if (!wasAlive && this.registered) await this.resync();
     this.registered = true;
-    if (deadNodes.length > 0)
-      this.logger.warn(
-        `Scaling: node${deadNodes.length > 1 ? 's' : ''} ${deadNodes.join(', ')} stopped ` +
-          `heartbeating; removed ${gone.length} presence member${gone.length === 1 ? '' : 's'}.`,
-      );
+    if (deadNodes.length > 0) this.logger.warn(ScalingMessages.nodesSwept(deadNodes, gone.length));
     for (const change of gone)
       this.publish({
         appId: change.appId,

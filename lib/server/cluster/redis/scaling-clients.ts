@@ -4,6 +4,7 @@ import {
   type RedisCommandClient,
   type RedisSubscriberClient,
 } from '../../../shared/redis/redis-clients.js';
+import { ScalingMessages } from './scaling-messages.js';
 
 export interface ScalingClients {
   commands: RedisCommandClient;
@@ -20,7 +21,7 @@ export interface ScalingClients {
  * the set of channels that have local subscribers at reconnect time.
  */
 export async function createScalingClients(url: string, nodeId: string): Promise<ScalingClients> {
-  const neededBy = 'Broadcast server scaling (scaling: "redis")';
+  const neededBy = ScalingMessages.neededBy();
   const base = {
     lazyConnect: true,
     enableOfflineQueue: false,
