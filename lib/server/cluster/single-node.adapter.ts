@@ -7,10 +7,8 @@ import type {
   PresenceMember,
   ServerAdapter,
 } from './server-adapter.interface.js';
+import { CACHE_TTL_MS } from './cache-channel.constants.js';
 import { isPresenceChannel } from '../../shared/pusher-protocol/channel-prefixes.js';
-
-/** How long a cache channel remembers its last event: 30 minutes, like Pusher. */
-export const CACHE_TTL_MS = 30 * 60 * 1000;
 
 /** One presence channel's roster: user id → their info and the sockets they joined with. */
 type Roster = Map<string, { info: unknown; sockets: Set<string> }>;

@@ -62,3 +62,14 @@ export async function runScript(
     return client.call('EVAL', script, keys.length, ...keys, ...args);
   }
 }
+
+/** SUBSCRIBEs to every channel, at most 1000 per command so no command grows unbounded. */
+export function subscribeInBatches(
+  subscriber: RedisSubscriberClient,
+  channels: string[],
+): Promise<unknown> {
+  const batches: Promise<unknown>[] = [];
+  for (let i = 0; i < channels.length; i += 1000)
+    batches.push(subscriber.subscribe(...channels.slice(i, i + 1000)));
+  return Promise.all(batches);
+}
