@@ -14,8 +14,10 @@ import { isPresenceChannel } from '../../shared/pusher-protocol/channel-prefixes
 type Roster = Map<string, { info: unknown; sockets: Set<string> }>;
 
 /**
- * The single-node adapter: rosters and cache-channel events in memory, delivery straight
- * to the engine. Keys are `appId + '\n' + channel` (a newline never occurs in either).
+ * The adapter of a server that runs alone (no `scaling`): the cluster is this one node, so
+ * rosters and cache-channel events live in memory, delivery goes straight to the engine and
+ * counts are the engine's own. Keys are `appId + '\n' + channel` (a newline never occurs
+ * in either).
  */
 export class SingleNodeAdapter implements ServerAdapter {
   private host?: AdapterHost;
