@@ -68,6 +68,8 @@ export class ChannelInterestAdapter implements ServerAdapter, ChannelInterest {
     return pending;
   }
 
+  // ---- everything else goes straight to the wrapped adapter ----------------------------
+
   attach(host: AdapterHost) {
     return this.inner.attach(host);
   }

@@ -28,7 +28,7 @@ export interface ServerAdapter {
   /** The roster: user id → user_info, one entry per user however many sockets they have. */
   presenceMembers(appId: string, channel: string): Promise<Map<string, unknown>>;
 
-  /** The last event published on a cache channel, if any. */
+  /** The last event published on a cache channel, if any within `CACHE_TTL_MS`. */
   cachedEvent(appId: string, channel: string): Promise<CachedEvent | undefined>;
 
   channels(appId: string, prefix?: string): Promise<Map<string, ChannelStats>>;

@@ -7,17 +7,17 @@ import type {
   PresenceMember,
   ServerAdapter,
 } from './server-adapter.interface.js';
+import { CACHE_TTL_MS } from './cache-channel.constants.js';
 import { isPresenceChannel } from '../../shared/pusher-protocol/channel-prefixes.js';
-
-/** How long a cache channel remembers its last event: 30 minutes, like Pusher. */
-export const CACHE_TTL_MS = 30 * 60 * 1000;
 
 /** One presence channel's roster: user id → their info and the sockets they joined with. */
 type Roster = Map<string, { info: unknown; sockets: Set<string> }>;
 
 /**
- * The single-node adapter: rosters and cache-channel events in memory, delivery straight
- * to the engine. Keys are `appId + '\n' + channel` (a newline never occurs in either).
+ * The adapter of a server that runs alone (no `scaling`): the cluster is this one node, so
+ * rosters and cache-channel events live in memory, delivery goes straight to the engine and
+ * counts are the engine's own. Keys are `appId + '\n' + channel` (a newline never occurs
+ * in either).
  */
 export class SingleNodeAdapter implements ServerAdapter {
   private host?: AdapterHost;

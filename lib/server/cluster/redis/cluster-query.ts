@@ -1,11 +1,6 @@
 import type { RedisCommandClient } from '../../../shared/redis/redis-clients.js';
+import type { ClusterRequest } from './cluster-requests.js';
 import type { RedisScalingKeys } from './redis-scaling-keys.js';
-
-/** What one node is asked: its local subscription counts, connection count, or to terminate a user. */
-export type ClusterRequest =
-  | { type: 'channels'; appId: string; prefix?: string }
-  | { type: 'connections'; appId: string }
-  | { type: 'terminate'; appId: string; userId: string };
 
 interface Pending {
   expected: number;
@@ -23,13 +18,36 @@ interface Pending {
 export class ClusterQuery {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+  /** Both channel names, built once: incoming messages are matched against them. */
+  private readonly requests: string;
+  private readonly replies: string;
 
   constructor(
     private readonly redis: RedisCommandClient,
     private readonly keys: RedisScalingKeys,
     private readonly nodeId: string,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.requests = keys.requests;
+    this.replies = keys.replies(nodeId);
+  }
+
+  /** The Redis channels this node SUBSCRIBEs for queries: every node's requests, its replies. */
+  get redisChannels(): string[] {
+    return [this.requests, this.replies];
+  }
+
+  /** A message on a Redis channel: false when it is not a query channel. */
+  receive(
+    redisChannel: string,
+    raw: string,
+    answer: (request: ClusterRequest) => unknown,
+  ): boolean {
+    if (redisChannel === this.requests) this.onRequest(raw, answer);
+    else if (redisChannel === this.replies) this.onReply(raw);
+    else return false;
+    return true;
+  }
 
   /** The other nodes' answers; rejects when Redis is unreachable (callers answer locally). */
   async ask(request: ClusterRequest): Promise<unknown[]> {
@@ -42,7 +60,7 @@ export class ClusterQuery {
     });
     let receivers: number;
     try {
-      receivers = await this.redis.publish(this.keys.requests, body);
+      receivers = await this.redis.publish(this.requests, body);
     } catch (error) {
       const entry = this.pending.get(id);
       if (entry) clearTimeout(entry.timer);
@@ -58,7 +76,7 @@ export class ClusterQuery {
   }
 
   /** A request from the request channel: answers it (not our own) on the asker's reply channel. */
-  onRequest(raw: string, answer: (request: ClusterRequest) => unknown): void {
+  private onRequest(raw: string, answer: (request: ClusterRequest) => unknown): void {
     let message: { id: number; from: string; request: ClusterRequest };
     try {
       message = JSON.parse(raw);
@@ -78,7 +96,7 @@ export class ClusterQuery {
   }
 
   /** An answer on this node's reply channel. */
-  onReply(raw: string): void {
+  private onReply(raw: string): void {
     let message: { id: number; result: unknown };
     try {
       message = JSON.parse(raw);

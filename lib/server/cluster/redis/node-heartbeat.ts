@@ -1,19 +1,40 @@
+import type { ServerLogger } from '../../../shared/logger.js';
+import type { AdapterPublish } from '../server-adapter.interface.js';
+import type { ClusterRelay } from './cluster-relay.js';
+import type { PresenceStore } from './presence-store.js';
+import type { RedisLink } from './redis-link.js';
+import { memberAdded, memberRemoved, type RosterChange } from './roster-change.js';
+import { ScalingMessages } from './scaling-messages.js';
+
+export interface NodeHeartbeatOptions {
+  intervalMs: number;
+  link: RedisLink;
+  presence: PresenceStore;
+  /** To the other nodes only, for changes this node's sockets already know of. */
+  relay: ClusterRelay;
+  /** To every node's sockets, this node's included, for what a sweep removed. */
+  publish: (message: AdapterPublish) => void;
+  logger: ServerLogger;
+}
+
 /**
- * Runs the node's heartbeat (which also sweeps dead nodes) every `intervalMs`, never two at
- * once: a slow Redis delays the next beat instead of piling beats up.
+ * This node's membership of the cluster over time. Every `intervalMs` it refreshes its
+ * heartbeat key and sweeps nodes whose key expired (announcing their presence members
+ * gone), or, when Redis may have lost this node's state, writes it back (see RedisLink's
+ * `resyncing`). On close it deregisters. Never two beats at once: a slow Redis delays the
+ * next beat instead of piling beats up.
  */
 export class NodeHeartbeat {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** A beat has written this node's key: the boot fails without it. */
+  registered = false;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly beat: () => Promise<void>,
-  ) {}
+  constructor(private readonly options: NodeHeartbeatOptions) {}
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.now(), this.intervalMs);
+    this.timer = setInterval(() => void this.now(), this.options.intervalMs);
     this.timer.unref();
   }
 
@@ -30,5 +51,57 @@ export class NodeHeartbeat {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+  }
+
+  /**
+   * Stops beating and deregisters: the other nodes hear member_removed for this node's users
+   * at once. Without Redis they sweep this node when its heartbeat key expires instead.
+   */
+  async leave(): Promise<void> {
+    await this.stop();
+    if (!this.options.link.commandsOpen) return;
+    try {
+      await this.announce(await this.options.presence.deregister(), memberRemoved);
+      // Also every member_removed the engine published while closing its sockets.
+      await this.options.relay.drained();
+    } catch {
+      // Redis unreachable: swept when the heartbeat key expires, as above.
+    }
+  }
+
+  private async beat(): Promise<void> {
+    const { link, presence, publish, logger } = this.options;
+    if (!link.commandsOpen) return;
+    if (link.state === 'resyncing') return link.resync(() => this.writeBack());
+    let tick: Awaited<ReturnType<PresenceStore['tick']>>;
+    try {
+      tick = await presence.tick();
+    } catch (error) {
+      return link.heartbeatFailed(error);
+    }
+    link.heartbeatAnswered();
+    if (!tick.wasAlive && this.registered) {
+      link.sweptAsDead();
+      // At once, unless a connection is down: then once it is back (see RedisLink).
+      await link.resync(() => this.writeBack());
+    }
+    this.registered = true;
+    if (tick.deadNodes.length > 0)
+      logger.warn(ScalingMessages.nodesSwept(tick.deadNodes, tick.gone.length));
+    for (const change of tick.gone) publish(memberRemoved(change));
+  }
+
+  /** Writes this node's presence memberships back and tells the other nodes what changed. */
+  private async writeBack(): Promise<void> {
+    const { gone, added } = await this.options.presence.resync();
+    await this.announce(gone, memberRemoved);
+    await this.announce(added, memberAdded);
+  }
+
+  private announce(
+    changes: RosterChange[],
+    message: (change: RosterChange) => AdapterPublish,
+  ): Promise<unknown> {
+    return Promise.all(changes.map((change) => this.options.relay.send(message(change))));
   }
 }

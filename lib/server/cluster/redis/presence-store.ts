@@ -9,15 +9,7 @@ import {
 import type { RedisCommandClient } from '../../../shared/redis/redis-clients.js';
 import { runScript } from './scaling-clients.js';
 import { membershipEntry, socketField, type RedisScalingKeys } from './redis-scaling-keys.js';
-
-/** A user who joined or left a presence roster, as the cluster sees it. */
-export interface RosterChange {
-  appId: string;
-  channel: string;
-  userId: string;
-  /** user_info, for users who joined. */
-  info?: unknown;
-}
+import type { RosterChange } from './roster-change.js';
 
 interface LocalMember {
   userId: string;

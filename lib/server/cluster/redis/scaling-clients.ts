@@ -4,6 +4,7 @@ import {
   type RedisCommandClient,
   type RedisSubscriberClient,
 } from '../../../shared/redis/redis-clients.js';
+import { ScalingMessages } from './scaling-messages.js';
 
 export interface ScalingClients {
   commands: RedisCommandClient;
@@ -20,7 +21,7 @@ export interface ScalingClients {
  * the set of channels that have local subscribers at reconnect time.
  */
 export async function createScalingClients(url: string, nodeId: string): Promise<ScalingClients> {
-  const neededBy = 'Broadcast server scaling (scaling: "redis")';
+  const neededBy = ScalingMessages.neededBy();
   const base = {
     lazyConnect: true,
     enableOfflineQueue: false,
@@ -60,4 +61,15 @@ export async function runScript(
     if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
     return client.call('EVAL', script, keys.length, ...keys, ...args);
   }
+}
+
+/** SUBSCRIBEs to every channel, at most 1000 per command so no command grows unbounded. */
+export function subscribeInBatches(
+  subscriber: RedisSubscriberClient,
+  channels: string[],
+): Promise<unknown> {
+  const batches: Promise<unknown>[] = [];
+  for (let i = 0; i < channels.length; i += 1000)
+    batches.push(subscriber.subscribe(...channels.slice(i, i + 1000)));
+  return Promise.all(batches);
 }
