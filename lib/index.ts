@@ -18,6 +18,15 @@ export {
   type ChannelLike,
 } from './core/channel.js';
 export type { Broadcaster, BroadcastSendOptions } from './drivers/broadcaster.interface.js';
+export type {
+  BroadcastConnectionOptions,
+  CustomConnectionOptions,
+  LocalConnectionOptions,
+  LogConnectionOptions,
+  PusherConnectionOptions,
+  RedisConnectionOptions,
+} from './drivers/connection-options.interface.js';
+export type { BuiltinDriverName } from './drivers/driver-registry.js';
 export {
   LocalBroadcastHub,
   defaultLocalHub,
@@ -26,18 +35,11 @@ export {
 } from './drivers/local-hub.js';
 export * from './errors/index.js';
 export type {
-  BroadcastConnectionOptions,
   BroadcasterFactory,
   BroadcastErrorContext,
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,
   BroadcastOptionsFactory,
-  BuiltinDriverName,
-  CustomConnectionOptions,
-  LocalConnectionOptions,
-  LogConnectionOptions,
-  PusherConnectionOptions,
-  RedisConnectionOptions,
 } from './config/broadcast-options.interface.js';
 export { resolveBroadcastConfig, type ResolveConfigContext } from './config/resolve-config.js';
 export type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';
