@@ -2,11 +2,8 @@
 // unexported; the two injection tokens and the default hub are public because custom
 // providers and an embedded server reach them (see docs/core.md).
 export { BroadcastModule } from './broadcast.module.js';
-export {
-  BroadcastManager,
-  type BroadcastMessage,
-  type PendingBroadcast,
-} from './core/broadcast-manager.js';
+export { BroadcastManager } from './core/broadcast-manager.js';
+export type { BroadcastMessage, PendingBroadcast } from './core/broadcast-message.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
 export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
 export type { ShouldBroadcast } from './events/should-broadcast.interface.js';
@@ -17,7 +14,11 @@ export {
   PrivateChannel,
   type ChannelLike,
 } from './core/channel.js';
-export type { Broadcaster, BroadcastSendOptions } from './drivers/broadcaster.interface.js';
+export type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './drivers/broadcaster.interface.js';
 export type {
   BroadcastConnectionOptions,
   CustomConnectionOptions,
