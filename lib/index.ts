@@ -3,7 +3,7 @@
 // providers and an embedded server reach them (see docs/core.md).
 export { BroadcastModule } from './broadcast.module.js';
 export { BroadcastManager } from './core/broadcast-manager.js';
-export type { BroadcastMessage, PendingBroadcast } from './core/broadcast-message.interface.js';
+export type { BroadcastMessage, PendingBroadcast } from './core/direct-broadcast.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
 export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
 export type { ShouldBroadcast } from './events/should-broadcast.interface.js';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
 import { builtinDrivers } from '../drivers/driver-registry.js';
-import type { BroadcastMessage, PendingBroadcast } from './broadcast-message.interface.js';
+import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
 import { channelNames } from './channel.js';
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
 import { BroadcastManager } from './broadcast-manager.js';
-import type { BroadcastMessage, PendingBroadcast } from './broadcast-message.interface.js';
+import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 
 let bound: BroadcastManager | undefined;
