@@ -2,11 +2,8 @@
 // unexported; the two injection tokens and the default hub are public because custom
 // providers and an embedded server reach them (see docs/events.md and docs/server.md).
 export { BroadcastModule } from './broadcast.module.js';
-export {
-  BroadcastManager,
-  type BroadcastMessage,
-  type PendingBroadcast,
-} from './core/broadcast-manager.js';
+export { BroadcastManager } from './core/broadcast-manager.js';
+export type { BroadcastMessage, PendingBroadcast } from './core/direct-broadcast.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
 export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
 export type { ShouldBroadcast } from './events/should-broadcast.interface.js';
@@ -17,7 +14,20 @@ export {
   PrivateChannel,
   type ChannelLike,
 } from './core/channel.js';
-export type { Broadcaster, BroadcastSendOptions } from './drivers/broadcaster.interface.js';
+export type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './drivers/broadcaster.interface.js';
+export type {
+  BroadcastConnectionOptions,
+  CustomConnectionOptions,
+  LocalConnectionOptions,
+  LogConnectionOptions,
+  PusherConnectionOptions,
+  RedisConnectionOptions,
+} from './drivers/connection-options.interface.js';
+export type { BuiltinDriverName } from './drivers/driver-registry.js';
 export {
   LocalBroadcastHub,
   defaultLocalHub,
@@ -26,18 +36,11 @@ export {
 } from './drivers/local-hub.js';
 export * from './errors/index.js';
 export type {
-  BroadcastConnectionOptions,
   BroadcasterFactory,
   BroadcastErrorContext,
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,
   BroadcastOptionsFactory,
-  BuiltinDriverName,
-  CustomConnectionOptions,
-  LocalConnectionOptions,
-  LogConnectionOptions,
-  PusherConnectionOptions,
-  RedisConnectionOptions,
 } from './config/broadcast-options.interface.js';
 export { resolveBroadcastConfig, type ResolveConfigContext } from './config/resolve-config.js';
 export type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';

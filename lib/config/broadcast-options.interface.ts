@@ -7,11 +7,9 @@ import type {
 } from '@nestjs/common';
 import type { BroadcastAuthOptions } from '../auth/auth-options.interface.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
-import type { LocalBroadcastHub } from '../drivers/local-hub.js';
+import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
+import type { NamedConnectionOptions } from '../drivers/driver-factory.interface.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
-
-/** Names of the drivers that ship with the package (`redis-pubsub` is an alias of `redis`). */
-export type BuiltinDriverName = 'null' | 'log' | 'redis' | 'redis-pubsub' | 'pusher' | 'local';
 
 /** Where an auto-broadcast failed, handed to `onError` with the error. */
 export interface BroadcastErrorContext {
@@ -22,94 +20,14 @@ export interface BroadcastErrorContext {
   connection: string;
 }
 
-/** A driver factory registered with `drivers` or `BroadcastManager.extend()`. */
+/**
+ * A driver factory registered with `drivers` or `BroadcastManager.extend()`. It gets the
+ * connection's options (with its name) and the whole resolved configuration.
+ */
 export type BroadcasterFactory = (
-  connection: BroadcastConnectionOptions & { name: string },
+  connection: NamedConnectionOptions,
   config: ResolvedBroadcastConfig,
 ) => Broadcaster;
-
-/** Options of a connection using the `redis` driver. */
-export interface RedisConnectionOptions {
-  driver: 'redis' | 'redis-pubsub';
-  /**
-   * An ioredis client to publish with. The package never closes a client it was given.
-   * @default undefined (a client is created from `url` / `redisOptions` and quit on shutdown)
-   */
-  client?: unknown;
-  /**
-   * Redis URL for the client the driver creates.
-   * @default BROADCASTING_REDIS_URL, else 'redis://127.0.0.1:6379'
-   */
-  url?: string;
-  /**
-   * ioredis options for the client the driver creates (merged over the URL).
-   * @default {}
-   */
-  redisOptions?: Record<string, unknown>;
-  /**
-   * Prefix of every published Redis channel.
-   * @default BROADCASTING_REDIS_PREFIX, else ''
-   */
-  prefix?: string;
-}
-
-/** Options of a connection using the `pusher` driver (Pusher, or this package's server). */
-export interface PusherConnectionOptions {
-  driver: 'pusher';
-  /** @default BROADCASTING_APP_ID */
-  appId?: string;
-  /** @default BROADCASTING_APP_KEY */
-  key?: string;
-  /** @default BROADCASTING_APP_SECRET */
-  secret?: string;
-  /** @default BROADCASTING_PUSHER_HOST, else Pusher's hosted API */
-  host?: string;
-  /** @default BROADCASTING_PUSHER_PORT, else the scheme's port */
-  port?: number;
-  /** @default BROADCASTING_PUSHER_SCHEME, else 'https' */
-  scheme?: 'http' | 'https';
-  /** @default BROADCASTING_PUSHER_CLUSTER */
-  cluster?: string;
-  /**
-   * Request timeout in milliseconds.
-   * @default the SDK's (none)
-   */
-  timeout?: number;
-}
-
-/** Options of a connection using the `local` driver. */
-export interface LocalConnectionOptions {
-  driver: 'local';
-  /**
-   * Hub to publish on; an embedded broadcast server subscribes to the same hub.
-   * @default the package's shared `defaultLocalHub`
-   */
-  hub?: LocalBroadcastHub;
-}
-
-/** Options of a connection using the `log` driver. */
-export interface LogConnectionOptions {
-  driver: 'log';
-  /**
-   * Log the whole payload, not only its keys. Payloads may hold personal data.
-   * @default the module's `logPayload`, else false
-   */
-  logPayload?: boolean;
-}
-
-/** Options of a connection using a driver registered with `drivers` / `extend()`. */
-export interface CustomConnectionOptions {
-  driver: string;
-  [option: string]: unknown;
-}
-
-export type BroadcastConnectionOptions =
-  | { driver: 'null' }
-  | LogConnectionOptions
-  | RedisConnectionOptions
-  | PusherConnectionOptions
-  | LocalConnectionOptions
-  | CustomConnectionOptions;
 
 /**
  * Options of `BroadcastModule.forRoot()`. Every configuration key may also come from a

@@ -1,29 +1,16 @@
+import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
+import {
+  BUILTIN_DRIVERS,
+  DRIVER_ALIASES,
+  canonicalDriverName,
+} from '../drivers/driver-registry.js';
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
 import { maskRedisUrl } from '../shared/redis/redis-url.js';
-import type {
-  BroadcastConnectionOptions,
-  BroadcastModuleOptions,
-} from './broadcast-options.interface.js';
+import type { BroadcastModuleOptions } from './broadcast-options.interface.js';
 import { loadConfigFile } from './config-file.loader.js';
 import { ConfigMessages } from './config-messages.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
-
-/** Drivers that ship with the package. */
-export const BUILTIN_DRIVERS = ['null', 'log', 'redis', 'pusher', 'local'] as const;
-
-/**
- * Other names of built-in drivers, the only table of them: `redis-pubsub` is the reference's
- * name for `redis`. The driver registry (builtinDrivers) and the config checks derive from it.
- */
-export const DRIVER_ALIASES: Readonly<Record<string, (typeof BUILTIN_DRIVERS)[number]>> = {
-  'redis-pubsub': 'redis',
-};
-
-/** The built-in driver a name stands for: an alias's target, else the name itself. */
-export function canonicalDriverName(name: string): string {
-  return Object.hasOwn(DRIVER_ALIASES, name) ? DRIVER_ALIASES[name]! : name;
-}
 
 export interface ResolveConfigContext {
   /** @default process.env */

@@ -1,5 +1,5 @@
 import type { ConfigSource } from '../errors/broadcast.exception.js';
-import type { BroadcastConnectionOptions } from './broadcast-options.interface.js';
+import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
 
 /**
  * Configuration after the cascade (option > config file > BROADCASTING_* env > default)

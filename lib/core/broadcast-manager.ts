@@ -1,13 +1,9 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
-import type { Broadcaster, BroadcastSendOptions } from '../drivers/broadcaster.interface.js';
+import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
 import { builtinDrivers } from '../drivers/driver-registry.js';
-import { discardsBroadcasts } from '../drivers/null.broadcaster.js';
-import {
-  readsSerializedPayload,
-  SERIALIZED_PAYLOAD,
-  type InternalSendOptions,
-} from '../drivers/serialized-payload.js';
-import { channelNames, type ChannelLike } from './channel.js';
+import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
+import { channelNames } from './channel.js';
+import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
   BroadcasterFactory,
   BroadcastErrorContext,
@@ -20,55 +16,27 @@ import { BroadcastMessages } from './broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
-import {
-  assertValidChannelName,
-  isValidEventName,
-  isValidSocketId,
-} from '../shared/pusher-protocol/channel-names.js';
-import { assertPayloadObject, serializePayload } from '../shared/json-payload.js';
-
-/** One direct broadcast: `manager.send({ channels, event, payload })`. */
-export interface BroadcastMessage {
-  /** Channels (or full channel names) to publish on. */
-  channels: ChannelLike | ChannelLike[];
-  /** Event name the clients listen for. */
-  event: string;
-  /** JSON-serializable object. @default {} */
-  payload?: Record<string, unknown>;
-  /** Socket (`123.456`) that must not receive it, usually the sender's X-Socket-ID. */
-  exceptSocketId?: string;
-  /** Connection(s) to send through. @default the default connection */
-  connection?: string | string[];
-}
-
-/** What `toOthers()` returns: `send` and `event` that exclude one socket. */
-export interface PendingBroadcast {
-  send(message: BroadcastMessage): Promise<void>;
-  event(event: ShouldBroadcast): Promise<void>;
-}
-
-interface PreparedBroadcast {
-  channels: string[];
-  event: string;
-  payload: Record<string, unknown>;
-  /** `JSON.stringify(payload)`, computed once and shared by the drivers that send it. */
-  payloadJson?: string;
-  exceptSocketId?: string;
-  /** The connections' broadcasters, or why one of them (among `connection`) could not be built. */
-  targets: Target[] | { error: unknown; connection: string };
-}
 
 /** A connection name and its broadcaster. */
 type Target = [name: string, broadcaster: Broadcaster];
 
-const NO_TARGETS: Target[] = [];
+/** One or more connection names; undefined means the default connection. */
+type Connections = string | string[] | undefined;
 
-/** What broadcastDispatched returns when nothing is left to wait for. */
-const DONE: Promise<void> = Promise.resolve();
+/**
+ * What a driver failure does: `send()` and `event()` reject with it; an auto-broadcast
+ * (after an EventEmitter2 dispatch) reports it, since no caller is waiting for it.
+ */
+type OnFailure = 'reject' | 'report';
 
 /**
  * Sends broadcasts through named connections. Connections are built on first use and
  * cached; `extend()` adds drivers. Inject it, or use the static `Broadcast` facade.
+ *
+ * Every broadcast takes one path, like Laravel's `event()` → `BroadcastEvent::handle` →
+ * driver: resolve the event ({@link resolveBroadcastEvent}), prepare the message
+ * ({@link prepareBroadcast}: validated, payload serialized once), deliver it to each
+ * connection. Only the end differs: `send()` and `event()` reject, an auto-broadcast reports.
  */
 @Injectable()
 export class BroadcastManager implements OnApplicationShutdown {
@@ -137,13 +105,17 @@ export class BroadcastManager implements OnApplicationShutdown {
 
   /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
   async send(message: BroadcastMessage): Promise<void> {
-    await this.deliver(this.prepare(message), 'throw');
+    const { channels, event, payload, exceptSocketId, connection } = message;
+    await this.deliver(
+      prepareBroadcast(channelNames(channels), event, payload, exceptSocketId),
+      connection,
+      'reject',
+    );
   }
 
   /** Broadcasts a {@link ShouldBroadcast} event now, whatever its listeners. */
   async event(event: ShouldBroadcast, exceptSocketId?: string): Promise<void> {
-    const prepared = this.prepareEvent(event, exceptSocketId);
-    if (prepared) await this.deliver(prepared, 'throw');
+    await this.deliverEvent(event, exceptSocketId, undefined, 'reject');
   }
 
   /**
@@ -151,7 +123,7 @@ export class BroadcastManager implements OnApplicationShutdown {
    * handled, so the tab that made the change is not told about it again.
    */
   toOthers(socketId?: string): PendingBroadcast {
-    if (socketId !== undefined) this.assertSocketId(socketId);
+    if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
     return {
       send: (message) =>
@@ -161,30 +133,23 @@ export class BroadcastManager implements OnApplicationShutdown {
   }
 
   /**
-   * Broadcast after an EventEmitter2 dispatch: failures are logged and handed to `onError`,
-   * never thrown, so they cannot break the code that emitted the event.
+   * Broadcasts an event after its EventEmitter2 listeners succeeded. `socketId` is the
+   * X-Socket-ID of the request that emitted it, for `@Broadcastable({ toOthers: true })`.
+   * Never rejects: failures are logged and handed to `onError`, so they cannot break the
+   * code that emitted the event. Undefined when nothing is left to wait for, so a dispatch
+   * whose broadcast went nowhere (the null driver, `broadcastWhen()` false) pays no promise
+   * turn for it.
    * @internal
    */
-  broadcastDispatched(event: object, socketId: string | undefined): Promise<void> {
-    return this.dispatchBroadcast(event, socketId) ?? DONE;
-  }
-
-  /**
-   * {@link broadcastDispatched} for the EventEmitter2 hook: undefined when nothing is left to
-   * wait for (the null driver, `broadcastWhen()` false, a reported error), so a dispatch pays
-   * no promise turn for a broadcast that went nowhere.
-   * @internal
-   */
-  dispatchBroadcast(event: object, socketId: string | undefined): Promise<void> | undefined {
-    let prepared: PreparedBroadcast | undefined;
+  broadcastDispatched(event: object, socketId: string | undefined): Promise<void> | undefined {
     try {
-      prepared = this.prepareEvent(event as ShouldBroadcast, undefined, socketId);
+      return this.deliverEvent(event as ShouldBroadcast, undefined, socketId, 'report');
     } catch (error) {
+      // Reading or validating the event failed, before any channel was known.
       const name = event.constructor?.name ?? 'event';
       this.report(error, { event: name, channels: [], connection: this.config.default });
       return undefined;
     }
-    return prepared ? this.deliver(prepared, 'report') : undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -194,132 +159,104 @@ export class BroadcastManager implements OnApplicationShutdown {
     await Promise.allSettled(broadcasters.map((broadcaster) => broadcaster.close?.()));
   }
 
-  private prepareEvent(
+  /**
+   * Resolves a {@link ShouldBroadcast} event and delivers it. `exceptSocketId` is excluded in
+   * any case; the request's socket (`requestSocketId`, else the current request's) only when
+   * the event is `@Broadcastable({ toOthers: true })`.
+   */
+  private deliverEvent(
     event: ShouldBroadcast,
-    exceptSocketId?: string,
-    dispatchSocketId?: string,
-  ): PreparedBroadcast | undefined {
-    const resolved = resolveBroadcastEvent(event);
-    if (!resolved) return undefined;
-    const requestSocket = resolved.toOthers ? (dispatchSocketId ?? currentSocketId()) : undefined;
-    // resolveBroadcastEvent already gives full channel names without duplicates.
-    return this.prepareNamed(
-      resolved.channels,
-      resolved.event,
-      resolved.payload,
-      exceptSocketId ?? requestSocket,
-      resolved.connections,
-    );
-  }
-
-  private prepare(message: BroadcastMessage): PreparedBroadcast {
-    return this.prepareNamed(
-      channelNames(message.channels),
-      message.event,
-      message.payload,
-      message.exceptSocketId,
-      message.connection,
-    );
-  }
-
-  /** Validates everything before any driver runs, so a bad message sends nothing anywhere. */
-  private prepareNamed(
-    channels: string[],
-    event: string,
-    payload: Record<string, unknown> = {},
     exceptSocketId: string | undefined,
-    connection: string | string[] | undefined,
-  ): PreparedBroadcast {
-    for (const channel of channels) assertValidChannelName(channel);
-    if (!isValidEventName(event)) {
-      throw new BroadcastDriverError(BroadcastMessages.invalidEventName(event));
+    requestSocketId: string | undefined,
+    onFailure: OnFailure,
+  ): Promise<void> | undefined {
+    const resolved = resolveBroadcastEvent(event);
+    if (!resolved) return undefined; // broadcastWhen() said no
+    const except =
+      exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
+    // resolveBroadcastEvent already gives full channel names without duplicates.
+    const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
+    return this.deliver(message, resolved.connections, onFailure);
+  }
+
+  /**
+   * Hands a prepared broadcast to its connections. Every connection is resolved before any
+   * sends, so an unknown name does not leave the others half sent. With `'reject'` it throws
+   * or rejects with the first failure; with `'report'` it never does, each failure logged
+   * and given to onError. Undefined when nothing is left to wait for (no channels, a driver
+   * that finished synchronously, a failure already reported).
+   */
+  private deliver(
+    message: PreparedBroadcast,
+    connections: Connections,
+    onFailure: OnFailure,
+  ): Promise<void> | undefined {
+    if (message.channels.length === 0) return undefined;
+    let targets: Target[];
+    try {
+      targets = this.targets(connections);
+    } catch (error) {
+      const names = Array.isArray(connections)
+        ? connections.join(', ')
+        : (connections ?? this.config.default);
+      return this.failed(error, message, names, onFailure);
     }
-    assertPayloadObject(event, payload);
-    if (exceptSocketId !== undefined) this.assertSocketId(exceptSocketId);
-    const connections =
-      connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection];
-    // Resolve every connection first: an unknown name must not leave the others half sent.
-    // Its error is raised by deliver(), after the payload check, as it always was.
-    let targets: PreparedBroadcast['targets'] = NO_TARGETS;
-    if (channels.length > 0) {
-      try {
-        targets = this.targets(connections);
-      } catch (error) {
-        targets = { error, connection: (connections ?? [this.config.default]).join(', ') };
-      }
+    if (targets.length === 1) {
+      // One connection (the usual case): no allSettled bookkeeping.
+      const [name, broadcaster] = targets[0];
+      const sent = this.handTo(broadcaster, message);
+      if (sent === undefined || onFailure === 'reject') return sent;
+      return sent.then(undefined, (error: unknown) => this.failed(error, message, name, onFailure));
     }
-    // Serialized even when only the null driver receives it: the default driver must report
-    // a payload (BigInt, cycle) that redis or pusher would refuse, not hide it until production.
-    return {
-      channels,
-      event,
-      payload,
-      payloadJson: serializePayload(event, payload),
-      exceptSocketId,
-      targets,
-    };
+    const sends = targets.map(([, broadcaster]) => this.handTo(broadcaster, message));
+    return Promise.allSettled(sends).then((outcomes) => {
+      outcomes.forEach((outcome, index) => {
+        if (outcome.status === 'rejected') {
+          this.failed(outcome.reason, message, targets[index][0], onFailure);
+        }
+      });
+    });
   }
 
   /** The broadcasters of `connections` (the default connection when undefined). */
-  private targets(connections: string[] | undefined): Target[] {
+  private targets(connections: Connections): Target[] {
     if (connections === undefined) {
       // Most broadcasts use the default connection: build its one-entry list once.
       return (this.defaultTargets ??= [[this.config.default, this.connection()]]);
     }
+    if (!Array.isArray(connections)) return [[connections, this.connection(connections)]];
     return connections.map((name): Target => [name, this.connection(name)]);
   }
 
   /**
-   * Hands a prepared broadcast to its connections; undefined when none of them sends (no
-   * channels, only the null driver). With `'throw'` it throws or rejects with the first
-   * failure; with `'report'` it never does, each failure logged and given to onError.
+   * One driver call: the prepared message to a driver with `broadcastPrepared` (undefined
+   * when it finished synchronously), the public arguments, and nothing more, to any other.
+   * A driver that throws, or returns a plain value despite its type, still gives a promise.
    */
-  private deliver(
-    prepared: PreparedBroadcast,
-    failures: 'throw' | 'report',
-  ): Promise<void> | undefined {
-    const { channels, event, payload, payloadJson, exceptSocketId, targets } = prepared;
-    if (channels.length === 0) return undefined;
-    if (!Array.isArray(targets)) {
-      if (failures === 'throw') throw targets.error;
-      this.report(targets.error, { event, channels, connection: targets.connection });
-      return undefined;
-    }
-    const options: BroadcastSendOptions = exceptSocketId ? { exceptSocketId } : {};
-    let withJson: InternalSendOptions | undefined;
-    const sends: Array<[string, Promise<void>]> = [];
-    for (const [name, broadcaster] of targets) {
-      if (discardsBroadcasts(broadcaster)) continue;
-      let sent: Promise<void>;
-      try {
-        if (readsSerializedPayload(broadcaster)) {
-          withJson ??= { ...options, [SERIALIZED_PAYLOAD]: { payload, json: payloadJson } };
-          sent = broadcaster.broadcast(channels, event, payload, withJson);
-        } else {
-          // Promise.resolve: a custom driver may return a plain value despite its type.
-          sent = Promise.resolve(broadcaster.broadcast(channels, event, payload, options));
-        }
-      } catch (error) {
-        sent = Promise.reject(error); // a driver that throws instead of rejecting
+  private handTo(broadcaster: Broadcaster, message: PreparedBroadcast): Promise<void> | undefined {
+    try {
+      if (broadcaster.broadcastPrepared) {
+        const sent = broadcaster.broadcastPrepared(message);
+        return sent === undefined ? undefined : Promise.resolve(sent);
       }
-      sends.push([name, sent]);
+      const { channels, event, payload, exceptSocketId } = message;
+      const options = exceptSocketId ? { exceptSocketId } : {};
+      return Promise.resolve(broadcaster.broadcast(channels, event, payload, options));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (sends.length === 0) return undefined;
-    if (sends.length === 1) {
-      // One connection sends (the usual case): no allSettled bookkeeping.
-      const [name, sent] = sends[0];
-      if (failures === 'throw') return sent;
-      return sent.then(undefined, (error: unknown) =>
-        this.report(error, { event, channels, connection: name }),
-      );
-    }
-    return Promise.allSettled(sends.map(([, sent]) => sent)).then((outcomes) => {
-      outcomes.forEach((outcome, index) => {
-        if (outcome.status === 'fulfilled') return;
-        if (failures === 'throw') throw outcome.reason;
-        this.report(outcome.reason, { event, channels, connection: sends[index][0] });
-      });
-    });
+  }
+
+  /** Throws `error`, or reports it, as `onFailure` says. */
+  private failed(
+    error: unknown,
+    message: PreparedBroadcast,
+    connection: string,
+    onFailure: OnFailure,
+  ): undefined {
+    if (onFailure === 'reject') throw error;
+    this.report(error, { event: message.event, channels: message.channels, connection });
+    return undefined;
   }
 
   private report(error: unknown, context: BroadcastErrorContext): void {
@@ -335,12 +272,6 @@ export class BroadcastManager implements OnApplicationShutdown {
       this.options?.onError?.(error, context);
     } catch (hookError) {
       this.logger.error(BroadcastMessages.onErrorThrew(hookError));
-    }
-  }
-
-  private assertSocketId(socketId: string): void {
-    if (!isValidSocketId(socketId)) {
-      throw new BroadcastDriverError(BroadcastMessages.invalidSocketId(socketId));
     }
   }
 }

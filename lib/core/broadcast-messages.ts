@@ -66,6 +66,17 @@ export const BroadcastMessages = {
   pusherRequestFailed: (event: string, channels: number, connection: string, reason: string) =>
     `Pusher API request for "${event}" on ${channels} channel(s) via connection "${connection}" failed: ${reason}`,
 
+  /** The log driver's line: the whole payload only with `logPayload`, its keys otherwise. */
+  logged: (
+    event: string,
+    channels: string[],
+    shown: { json: string | undefined } | { keys: string[] },
+    exceptSocketId: string | undefined,
+  ) =>
+    `Broadcasting "${event}" on [${channels.join(', ')}] with ` +
+    ('keys' in shown ? `payload keys [${shown.keys.join(', ')}]` : `payload ${shown.json}`) +
+    (exceptSocketId ? ` except socket ${exceptSocketId}` : ''),
+
   autoBroadcastFailed: (event: string, channels: string[], connection: string, error: unknown) =>
     `Broadcast of "${event}" on [${channels.join(', ')}] via connection "${connection}" failed: ${reasonOf(error)}`,
 

@@ -1,30 +1,31 @@
-import type { Broadcaster } from './broadcaster.interface.js';
+import type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './broadcaster.interface.js';
 import { defaultLocalHub, type LocalBroadcastHub } from './local-hub.js';
-import {
-  READS_SERIALIZED_PAYLOAD,
-  serializedJson,
-  type InternalSendOptions,
-} from './serialized-payload.js';
+import { preparedJson } from './prepared-json.js';
 
 /** Publishes in-process on a {@link LocalBroadcastHub}, where an embedded server delivers it. */
 export class LocalBroadcaster implements Broadcaster {
-  /** The manager's JSON of the payload rides along in the hub message (`json`). */
-  readonly [READS_SERIALIZED_PAYLOAD] = true;
-
   constructor(readonly hub: LocalBroadcastHub = defaultLocalHub) {}
+
+  /** The manager's JSON rides along in the hub message, so the server need not serialize. */
+  broadcastPrepared(message: PreparedBroadcast): Promise<void> {
+    return this.broadcast(message.channels, message.event, message.payload, message);
+  }
 
   async broadcast(
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: InternalSendOptions = {},
+    options: BroadcastSendOptions | PreparedBroadcast = {},
   ): Promise<void> {
-    const json = serializedJson(payload, options)?.json;
     this.hub.publish({
       channels,
       event,
       data: payload,
-      json,
+      json: preparedJson(payload, options),
       socket: options.exceptSocketId ?? null,
     });
   }

@@ -1,16 +1,32 @@
-import type { Broadcaster } from './broadcaster.interface.js';
+import type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './broadcaster.interface.js';
+
+/** What every discarded broadcast returns: one settled promise, nothing allocated per call. */
+const DISCARDED: Promise<void> = Promise.resolve();
 
 /** Discards every broadcast: the default driver, so broadcasting is safe before it is configured. */
 export class NullBroadcaster implements Broadcaster {
-  async broadcast(): Promise<void> {}
-}
+  broadcast(
+    _channels: string[],
+    _event: string,
+    _payload: Record<string, unknown>,
+    _options?: BroadcastSendOptions,
+  ): Promise<void> {
+    return DISCARDED;
+  }
 
-/**
- * True when sending through `broadcaster` has no effect at all: a NullBroadcaster whose
- * `broadcast` is still the discarding one (not overridden by a subclass, nor spied on).
- * The manager then skips serializing the payload for it.
- * @internal
- */
-export function discardsBroadcasts(broadcaster: Broadcaster): boolean {
-  return broadcaster.broadcast === NullBroadcaster.prototype.broadcast;
+  /**
+   * Returns nothing when the broadcast was discarded, so an app on the default driver pays
+   * no promise turn per dispatch. It goes through `broadcast()` with the public arguments,
+   * so a subclass or a test spy that replaces `broadcast()` still sees every call, and what
+   * that returns is passed on.
+   */
+  broadcastPrepared(message: PreparedBroadcast): Promise<void> | undefined {
+    const { channels, event, payload, exceptSocketId } = message;
+    const sent = this.broadcast(channels, event, payload, exceptSocketId ? { exceptSocketId } : {});
+    return sent === DISCARDED ? undefined : sent;
+  }
 }

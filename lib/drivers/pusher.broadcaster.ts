@@ -1,12 +1,12 @@
 import { BroadcastMessages } from '../core/broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { loadOptionalPackage } from '../shared/optional-package.js';
-import type { Broadcaster } from './broadcaster.interface.js';
-import {
-  READS_SERIALIZED_PAYLOAD,
-  serializedJson,
-  type InternalSendOptions,
-} from './serialized-payload.js';
+import type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './broadcaster.interface.js';
+import { preparedJson } from './prepared-json.js';
 import { isEncryptedChannel } from '../shared/pusher-protocol/channel-prefixes.js';
 
 /** The Pusher HTTP API accepts at most this many channels per trigger. */
@@ -44,26 +44,28 @@ type PusherConstructor = new (options: Record<string, unknown>) => PusherClient;
  * each encrypted channel goes alone because the SDK encrypts per channel.
  */
 export class PusherBroadcaster implements Broadcaster {
-  /**
-   * Plain channels get the manager's JSON of the payload: the SDK sends a string `data` as
-   * is. Encrypted channels still get the object, since the SDK stringifies what it encrypts.
-   */
-  readonly [READS_SERIALIZED_PAYLOAD] = true;
   private client?: Promise<PusherClient>;
 
   constructor(private readonly options: PusherBroadcasterOptions) {}
+
+  /** Plain channels are sent the manager's JSON of the payload, not serialized again. */
+  broadcastPrepared(message: PreparedBroadcast): Promise<void> {
+    return this.broadcast(message.channels, message.event, message.payload, message);
+  }
 
   async broadcast(
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: InternalSendOptions = {},
+    options: BroadcastSendOptions | PreparedBroadcast = {},
   ): Promise<void> {
     const client = await this.getClient();
     const params = options.exceptSocketId ? { socket_id: options.exceptSocketId } : undefined;
     const encrypted = channels.filter(isEncryptedChannel);
     const plain = channels.filter((channel) => !isEncryptedChannel(channel));
-    const json = serializedJson(payload, options)?.json;
+    // The SDK sends a string `data` as is; encrypted channels get the object, since the SDK
+    // stringifies what it encrypts.
+    const json = preparedJson(payload, options);
     const batches: Array<[string[], unknown]> = encrypted.map((channel) => [[channel], payload]);
     for (let i = 0; i < plain.length; i += PUSHER_MAX_CHANNELS_PER_TRIGGER) {
       batches.push([plain.slice(i, i + PUSHER_MAX_CHANNELS_PER_TRIGGER), json ?? payload]);

@@ -6,12 +6,12 @@ import {
   type RedisPublisher,
 } from '../shared/redis/redis-clients.js';
 import { maskRedisUrl } from '../shared/redis/redis-url.js';
-import type { Broadcaster } from './broadcaster.interface.js';
-import {
-  READS_SERIALIZED_PAYLOAD,
-  serializedJson,
-  type InternalSendOptions,
-} from './serialized-payload.js';
+import type {
+  Broadcaster,
+  BroadcastSendOptions,
+  PreparedBroadcast,
+} from './broadcaster.interface.js';
+import { preparedJson } from './prepared-json.js';
 
 export interface RedisBroadcasterOptions {
   /** Connection name, for error messages. */
@@ -32,8 +32,6 @@ export interface RedisBroadcasterOptions {
  * pipeline per broadcast.
  */
 export class RedisBroadcaster implements Broadcaster {
-  /** The manager hands this driver the payload's JSON, which it splices into the body. */
-  readonly [READS_SERIALIZED_PAYLOAD] = true;
   private client?: Promise<RedisPublisher>;
   /** The client once connected-or-connecting, to skip awaiting `client` on every send. */
   private ready?: RedisPublisher;
@@ -47,11 +45,16 @@ export class RedisBroadcaster implements Broadcaster {
     }
   }
 
+  /** The manager's JSON of the payload is spliced into the body, not serialized again. */
+  broadcastPrepared(message: PreparedBroadcast): Promise<void> {
+    return this.broadcast(message.channels, message.event, message.payload, message);
+  }
+
   async broadcast(
     channels: string[],
     event: string,
     payload: Record<string, unknown>,
-    options: InternalSendOptions = {},
+    options: BroadcastSendOptions | PreparedBroadcast = {},
   ): Promise<void> {
     const body = this.body(event, payload, options);
     const client = this.ready ?? (await this.getClient());
@@ -77,10 +80,14 @@ export class RedisBroadcaster implements Broadcaster {
     if (failed) throw this.failure(event, failed[0]);
   }
 
-  /** `{"event","data","socket"}`, splicing in the manager's JSON of the payload when given. */
-  private body(event: string, payload: Record<string, unknown>, options: InternalSendOptions) {
+  /** `{"event","data","socket"}`, splicing in the payload's JSON. */
+  private body(
+    event: string,
+    payload: Record<string, unknown>,
+    options: BroadcastSendOptions | PreparedBroadcast,
+  ) {
     const socket = options.exceptSocketId ?? null;
-    const json = serializedJson(payload, options)?.json ?? JSON.stringify(payload);
+    const json = preparedJson(payload, options) ?? JSON.stringify(payload);
     // A payload whose toJSON() returns undefined has no "data" key, as JSON.stringify has it.
     if (json === undefined) return JSON.stringify({ event, data: payload, socket });
     return `{"event":${JSON.stringify(event)},"data":${json},"socket":${JSON.stringify(socket)}}`;

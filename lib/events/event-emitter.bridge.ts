@@ -32,7 +32,7 @@ export class EventEmitterBridge implements OnModuleInit, OnApplicationShutdown {
     if (!emitter) return;
     this.unhook = hookEventEmitter(
       emitter,
-      (event, socketId) => this.manager.dispatchBroadcast(event, socketId),
+      (event, socketId) => this.manager.broadcastDispatched(event, socketId),
       (eventName, error) => this.logger.error(BroadcastMessages.listenerFailed(eventName, error)),
     );
   }

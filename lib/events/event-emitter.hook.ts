@@ -1,12 +1,13 @@
 import { currentSocketId } from '../core/socket-id.context.js';
 import { isBroadcastableEvent } from './broadcast-event.js';
 
-/** The part of EventEmitter2 the hook touches. */
+/** The part of EventEmitter2 the hook touches: its public API. */
 export interface HookableEmitter {
   emit(...args: any[]): boolean;
   emitAsync(...args: any[]): Promise<unknown[]>;
   listenerCount?(event?: unknown): number;
   listenersAny?(): unknown[];
+  listeners?(event: unknown): unknown[];
 }
 
 /**
@@ -27,37 +28,23 @@ const realSetImmediate = globalThis.setImmediate;
 /** Lets timers queued by `{ async: true }` listeners start before the broadcast goes out. */
 const nextMacrotask = () => new Promise<void>((resolve) => realSetImmediate(resolve));
 
-/** EventEmitter2 internals read by {@link hasAsyncListener}; absent on other emitters. */
-interface EventEmitter2Internals {
-  wildcard?: boolean;
-  _events?: Record<PropertyKey, unknown>;
-  listeners?(event: unknown): unknown[];
-}
-
-/** EventEmitter2 marks the wrapper of a listener registered with `async`, `nextTick` or `promisify`. */
-const isAsyncListener = (listener: unknown): boolean =>
-  typeof listener === 'function' && (listener as { _async?: boolean })._async === true;
-
 /**
  * Whether `event` has a listener EventEmitter2 runs later (`{ async: true }`): only then is
  * a macrotask needed before broadcasting, since every other listener has run (or returned
- * its promise) by the time emitAsync's promise settles. Looked up per dispatch rather than
- * cached per event name: EventEmitter2 announces neither `removeAllListeners` nor (unless
- * configured with `newListener`) additions, and the direct lookup is as cheap as a cache hit.
+ * its promise) by the time emitAsync's promise settles. Asked per dispatch through the
+ * public `listeners(event)` (which also matches wildcard patterns), since EventEmitter2
+ * announces neither `removeAllListeners` nor, unless configured, additions. The one private
+ * thing read is the `_async` mark EventEmitter2 puts on the wrapper of such a listener: no
+ * public API tells them apart, and waiting a macrotask on every dispatch would cost each
+ * broadcast an event-loop turn. An emitter without `listeners()` always gets the safe wait.
  */
-function hasAsyncListener(emitter: EventEmitter2Internals, event: unknown): boolean {
-  const events = emitter._events;
-  if (!emitter.wildcard && events && typeof events === 'object') {
-    const handler = events[event as PropertyKey];
-    if (typeof handler === 'function') return isAsyncListener(handler);
-    if (!Array.isArray(handler)) return false;
-    for (const listener of handler) if (isAsyncListener(listener)) return true;
-    return false;
+function hasAsyncListener(emitter: HookableEmitter, event: unknown): boolean {
+  if (typeof emitter.listeners !== 'function') return true;
+  const listeners = emitter.listeners(event);
+  for (let i = 0; i < listeners.length; i++) {
+    if ((listeners[i] as { _async?: boolean })._async === true) return true;
   }
-  // Wildcard emitters match patterns: ask for the listeners of this very event.
-  if (typeof emitter.listeners === 'function')
-    return emitter.listeners(event).some(isAsyncListener);
-  return true; // Not an EventEmitter2 we can read: keep the safe yield.
+  return false;
 }
 
 /**
@@ -112,7 +99,7 @@ export function hookEventEmitter(
     const hadListeners =
       (this.listenerCount?.(args[0]) ?? 1) > 0 || (this.listenersAny?.().length ?? 0) > 0;
     // A listener that throws synchronously throws out of emit, as before, and nothing is sent.
-    const yieldFirst = hasAsyncListener(this as EventEmitter2Internals, args[0]);
+    const yieldFirst = hasAsyncListener(this, args[0]);
     const settled = runListeners(this, args);
     const done = Promise.resolve(settled);
     (yieldFirst ? done.then(nextMacrotask) : done)
@@ -128,7 +115,7 @@ export function hookEventEmitter(
     if (!wantsBroadcast(args)) return originalEmitAsync.apply(this, args);
     const socketId = currentSocketId();
     // Read before the listeners run: a `once` listener removes itself while running.
-    const yieldFirst = hasAsyncListener(this as EventEmitter2Internals, args[0]);
+    const yieldFirst = hasAsyncListener(this, args[0]);
     // A rejection reaches the caller as before; the broadcast is skipped.
     const results = await runListeners(this, args);
     if (yieldFirst) await nextMacrotask();

@@ -20,9 +20,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultBroadcastConfig } from '../../lib/config/default-config.js';
 import { LogBroadcaster } from '../../lib/drivers/log.broadcaster.js';
 import { NullBroadcaster } from '../../lib/drivers/null.broadcaster.js';
-import { builtinDrivers } from '../../lib/drivers/driver-registry.js';
+import { builtinDrivers, DRIVER_ALIASES } from '../../lib/drivers/driver-registry.js';
 import { RedisBroadcaster } from '../../lib/drivers/redis.broadcaster.js';
-import { DRIVER_ALIASES } from '../../lib/config/resolve-config.js';
 import { InvoicePaid, OrderShipped } from '../fixtures/core/order-shipped.event.js';
 
 afterEach(() => vi.restoreAllMocks());

@@ -1,0 +1,22 @@
+import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
+import type { ChannelLike } from './channel.js';
+
+/** One direct broadcast: `manager.send({ channels, event, payload })`. */
+export interface BroadcastMessage {
+  /** Channels (or full channel names) to publish on. */
+  channels: ChannelLike | ChannelLike[];
+  /** Event name the clients listen for. */
+  event: string;
+  /** JSON-serializable object. @default {} */
+  payload?: Record<string, unknown>;
+  /** Socket (`123.456`) that must not receive it, usually the sender's X-Socket-ID. */
+  exceptSocketId?: string;
+  /** Connection(s) to send through. @default the default connection */
+  connection?: string | string[];
+}
+
+/** What `toOthers()` returns: `send` and `event` that exclude one socket. */
+export interface PendingBroadcast {
+  send(message: BroadcastMessage): Promise<void>;
+  event(event: ShouldBroadcast): Promise<void>;
+}
