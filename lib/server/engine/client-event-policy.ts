@@ -1,10 +1,7 @@
-import {
-  channelKind,
-  eventNameProblem,
-  MAX_EVENT_NAME_LENGTH,
-} from '../../shared/pusher-protocol/channel-names.js';
+import { channelKind, eventNameProblem } from '../../shared/pusher-protocol/channel-names.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { InboundMessage } from '../protocol/inbound-message.js';
+import { EngineMessages } from './engine-messages.js';
 import type { PusherConnection } from './pusher-connection.js';
 
 /** A client event that may be relayed: its channel, wire data and the sender's presence id. */
@@ -32,18 +29,15 @@ export function checkClientEvent(
 ): AcceptedClientEvent | RefusedClientEvent {
   const { app } = conn;
   const channel = message.channel;
-  if (!app.enableClientMessages)
-    return refuse('Client events are disabled for this app (enableClientMessages: false).');
+  if (!app.enableClientMessages) return refuse(EngineMessages.clientEventsDisabled());
   if (typeof channel !== 'string')
-    return refuse(`Client event ${message.event.slice(0, 60)} needs a "channel" field.`);
-  if (eventNameProblem(message.event))
-    return refuse(`Event names are at most ${MAX_EVENT_NAME_LENGTH} characters.`);
+    return refuse(EngineMessages.clientEventNeedsChannel(message.event));
+  if (eventNameProblem(message.event)) return refuse(EngineMessages.eventNameTooLong());
   const kind = channelKind(channel);
   if (kind !== 'private' && kind !== 'presence')
-    return refuse('Client events are only allowed on private and presence channels.');
+    return refuse(EngineMessages.clientEventChannelKind());
   const userId = conn.channels.get(channel);
-  if (userId === undefined)
-    return refuse(`Subscribe to ${channel.slice(0, 60)} before sending client events on it.`);
+  if (userId === undefined) return refuse(EngineMessages.subscribeBeforeClientEvents(channel));
 
   const now = Date.now();
   if (now - conn.rateWindowStart >= 1000) {
@@ -53,7 +47,7 @@ export function checkClientEvent(
   const perSecond = app.limits.clientEventsPerSecond;
   if (++conn.rateCount > perSecond)
     return {
-      refused: `Client event rejected due to rate limit (${perSecond} per second).`,
+      refused: EngineMessages.clientEventRateLimit(perSecond),
       code: CloseCode.CLIENT_EVENT_RATE_LIMIT,
     };
 
@@ -62,7 +56,7 @@ export function checkClientEvent(
       ? message.data
       : (JSON.stringify(message.data ?? null) ?? 'null');
   if (Buffer.byteLength(data) > app.limits.maxEventBytes)
-    return refuse(`Client event data is larger than ${app.limits.maxEventBytes} bytes.`);
+    return refuse(EngineMessages.clientEventTooLarge(app.limits.maxEventBytes));
   return { channel, data, userId };
 }
 

@@ -31,6 +31,12 @@ export class PusherConnection {
     readonly ws: WebSocket,
   ) {}
 
+  /** Any frame or WebSocket pong from the client: it is alive, the idle sweep starts over. */
+  heard(): void {
+    this.lastSeen = Date.now();
+    this.pingSentAt = 0;
+  }
+
   send(frame: string): void {
     if (this.ws.readyState === 1) this.ws.send(frame);
   }

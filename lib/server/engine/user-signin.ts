@@ -1,5 +1,6 @@
 import { userAuthString, verifyAuth } from '../../shared/pusher-protocol/signatures.js';
 import { dataObject, type InboundMessage } from '../protocol/inbound-message.js';
+import { EngineMessages } from './engine-messages.js';
 import type { PusherConnection } from './pusher-connection.js';
 
 /**
@@ -18,17 +19,13 @@ export function verifySignin(
     typeof userData !== 'string' ||
     !verifyAuth(app.key, app.secret, userAuthString(socketId, userData), data?.auth)
   )
-    return {
-      refused:
-        'Invalid pusher:signin: auth must sign "socket_id::user::user_data" with the app secret.',
-    };
+    return { refused: EngineMessages.badSigninSignature() };
   let id: unknown;
   try {
     id = (JSON.parse(userData) as { id?: unknown } | null)?.id;
   } catch {
     id = undefined;
   }
-  if (typeof id !== 'string' || id === '')
-    return { refused: 'pusher:signin user_data must be JSON with a string id.' };
+  if (typeof id !== 'string' || id === '') return { refused: EngineMessages.signinNeedsStringId() };
   return { id, userData };
 }

@@ -1,3 +1,5 @@
+import { EngineMessages } from '../engine/engine-messages.js';
+
 /** A client frame after parsing: `event` is a string, the rest is unchecked. */
 export interface InboundMessage {
   event: string;
@@ -14,13 +16,13 @@ export function parseInbound(raw: Buffer | string): InboundMessage | string {
   try {
     value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
   } catch {
-    return 'Malformed message: frames must be JSON like {"event":"pusher:ping","data":{}}.';
+    return EngineMessages.notJson();
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'Malformed message: a frame must be a JSON object with an "event" field.';
+    return EngineMessages.notAnObject();
   const message = value as Record<string, unknown>;
   if (typeof message.event !== 'string' || message.event.length === 0)
-    return 'Malformed message: the "event" field must be a non-empty string.';
+    return EngineMessages.noEventName();
   if (message.event.startsWith('pusher:') && typeof message.data === 'string') {
     try {
       message.data = JSON.parse(message.data);

@@ -1,0 +1,30 @@
+import type { ServerAdapter } from '../cluster/server-adapter.interface.js';
+import { errorFrame } from '../protocol/frames.js';
+import type { InboundMessage } from '../protocol/inbound-message.js';
+import { checkClientEvent } from './client-event-policy.js';
+import type { PusherConnection } from './pusher-connection.js';
+
+/**
+ * A `client-*` event: relayed to the channel's other subscribers cluster-wide if
+ * {@link checkClientEvent} accepts it, else answered with `pusher:error` (no close, not even
+ * for the rate limit's 4301).
+ */
+export class ClientEventHandler {
+  constructor(private readonly adapter: Pick<ServerAdapter, 'publish'>) {}
+
+  relay(conn: PusherConnection, message: InboundMessage): void {
+    const checked = checkClientEvent(conn, message);
+    if ('refused' in checked) {
+      const channel = typeof message.channel === 'string' ? message.channel : undefined;
+      return conn.send(errorFrame(checked.refused, checked.code, channel));
+    }
+    this.adapter.publish({
+      appId: conn.app.id,
+      channels: [checked.channel],
+      event: message.event,
+      data: checked.data,
+      exceptSocketId: conn.socketId,
+      userId: checked.userId || undefined,
+    });
+  }
+}

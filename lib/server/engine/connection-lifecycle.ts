@@ -1,0 +1,111 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ServerAdapter } from '../cluster/server-adapter.interface.js';
+import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { connectionEstablished, errorFrame } from '../protocol/frames.js';
+import type { AppRegistry } from './app-registry.js';
+import type { ChannelRegistry } from './channel-registry.js';
+import { EngineMessages } from './engine-messages.js';
+import { checkHandshake } from './handshake-policy.js';
+import type { InboundFrameHandler } from './inbound-frame-handler.js';
+import { PusherConnection } from './pusher-connection.js';
+import { newSocketId } from './socket-id-generator.js';
+import type { SubscriptionHandler } from './subscription-handler.js';
+
+const APP_PATH = /^\/app\/([^/?#]+)\/?(?:\?|$)/;
+
+/** What a connection's life touches, wired once by the engine. */
+export interface ConnectionLifecycleParts {
+  options: Pick<ResolvedServerOptions, 'maxPayloadBytes' | 'activityTimeout'>;
+  apps: AppRegistry;
+  registry: ChannelRegistry;
+  adapter: Pick<ServerAdapter, 'connectionCount'>;
+  /** Settles once the adapter is attached; no connection is admitted before. */
+  attached: Promise<void>;
+  frames: InboundFrameHandler;
+  subscriptions: Pick<SubscriptionHandler, 'leave'>;
+}
+
+/**
+ * A socket from the HTTP upgrade to its cleanup: the handshake checks, admission under the
+ * connection quota, `pusher:connection_established`, and on close leaving every channel.
+ */
+export class ConnectionLifecycle {
+  private readonly wss: WebSocketServer;
+  private stopped = false;
+
+  constructor(private readonly parts: ConnectionLifecycleParts) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: parts.options.maxPayloadBytes,
+      clientTracking: false,
+    });
+  }
+
+  /** Handles an HTTP upgrade if the path is /app/{key}; returns false (touching nothing) otherwise. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const match = APP_PATH.exec(req.url ?? '');
+    if (!match) return false;
+    if (this.stopped) {
+      socket.destroy();
+      return true;
+    }
+    let key: string;
+    try {
+      key = decodeURIComponent(match[1]);
+    } catch {
+      key = match[1];
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, req, key));
+    return true;
+  }
+
+  /** Closes every socket with 4200 (clients reconnect at once, elsewhere) and takes no more. */
+  closeAll(): void {
+    this.stopped = true;
+    for (const app of this.parts.registry.all())
+      for (const conn of app.connections)
+        conn.close(CloseCode.SERVER_CLOSING, EngineMessages.serverClosing());
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket, req: IncomingMessage, key: string): void {
+    // Without a listener, a bad frame's 'error' event would crash the process.
+    ws.on('error', () => {});
+    const app = checkHandshake(this.parts.apps, key, req);
+    if ('refused' in app) {
+      ws.send(errorFrame(app.refused, app.code));
+      ws.close(app.code, app.refused.slice(0, 120));
+      return;
+    }
+
+    const { registry, frames } = this.parts;
+    const conn = new PusherConnection(newSocketId(), app, ws);
+    registry.addConnection(conn);
+    ws.on('message', (raw: Buffer, isBinary: boolean) => frames.onFrame(conn, raw, isBinary));
+    ws.on('pong', () => conn.heard());
+    ws.on('close', () => {
+      conn.closed = true;
+      frames.run(conn, () => this.cleanup(conn));
+    });
+    frames.run(conn, () => this.admit(conn));
+  }
+
+  /** Reserves the slot first, then counts, so two racing connections cannot both squeeze in. */
+  private async admit(conn: PusherConnection): Promise<void> {
+    await this.parts.attached;
+    const max = conn.app.maxConnections;
+    if (max > 0 && (await this.parts.adapter.connectionCount(conn.app.id)) > max)
+      return conn.fail(CloseCode.OVER_CONNECTION_QUOTA, EngineMessages.overConnectionQuota());
+    conn.send(connectionEstablished(conn.socketId, this.parts.options.activityTimeout));
+  }
+
+  private async cleanup(conn: PusherConnection): Promise<void> {
+    this.parts.registry.removeConnection(conn);
+    for (const channel of [...conn.channels.keys()])
+      await this.parts.subscriptions.leave(conn, channel);
+  }
+}
