@@ -1,5 +1,6 @@
 import { currentSocketId } from '../core/socket-id.context.js';
 import { isBroadcastableEvent } from './broadcast-event.js';
+import { DeferredListeners } from './deferred-listeners.js';
 
 /** The part of EventEmitter2 the hook touches: its public API. */
 export interface HookableEmitter {
@@ -8,6 +9,7 @@ export interface HookableEmitter {
   listenerCount?(event?: unknown): number;
   listenersAny?(): unknown[];
   listeners?(event: unknown): unknown[];
+  eventNames?(): unknown[];
 }
 
 /**
@@ -27,25 +29,6 @@ const realSetImmediate = globalThis.setImmediate;
 
 /** Lets timers queued by `{ async: true }` listeners start before the broadcast goes out. */
 const nextMacrotask = () => new Promise<void>((resolve) => realSetImmediate(resolve));
-
-/**
- * Whether `event` has a listener EventEmitter2 runs later (`{ async: true }`): only then is
- * a macrotask needed before broadcasting, since every other listener has run (or returned
- * its promise) by the time emitAsync's promise settles. Asked per dispatch through the
- * public `listeners(event)` (which also matches wildcard patterns), since EventEmitter2
- * announces neither `removeAllListeners` nor, unless configured, additions. The one private
- * thing read is the `_async` mark EventEmitter2 puts on the wrapper of such a listener: no
- * public API tells them apart, and waiting a macrotask on every dispatch would cost each
- * broadcast an event-loop turn. An emitter without `listeners()` always gets the safe wait.
- */
-function hasAsyncListener(emitter: HookableEmitter, event: unknown): boolean {
-  if (typeof emitter.listeners !== 'function') return true;
-  const listeners = emitter.listeners(event);
-  for (let i = 0; i < listeners.length; i++) {
-    if ((listeners[i] as { _async?: boolean })._async === true) return true;
-  }
-  return false;
-}
 
 /**
  * Wraps `emit` and `emitAsync` of one emitter so that a broadcastable event (the first
@@ -70,6 +53,10 @@ export function hookEventEmitter(
   const ownEmit = Object.prototype.hasOwnProperty.call(emitter, 'emit');
   const ownEmitAsync = Object.prototype.hasOwnProperty.call(emitter, 'emitAsync');
   let active = true;
+  // Only when a listener starts in a later macrotask (`{ async: true }`) is a wait needed
+  // before broadcasting: every other listener has run, or returned its promise, by the time
+  // emitAsync settles. Waiting on every dispatch would cost each broadcast a loop turn.
+  const deferredListeners = new DeferredListeners(emitter);
   // Events whose listeners are being called right now. Re-entering with the same object
   // (a listener re-emitting it, or an emitAsync wrapper that calls emit) is part of the
   // same dispatch: it reaches listeners but is not broadcast a second time. Listeners are
@@ -99,7 +86,7 @@ export function hookEventEmitter(
     const hadListeners =
       (this.listenerCount?.(args[0]) ?? 1) > 0 || (this.listenersAny?.().length ?? 0) > 0;
     // A listener that throws synchronously throws out of emit, as before, and nothing is sent.
-    const yieldFirst = hasAsyncListener(this, args[0]);
+    const yieldFirst = deferredListeners.has(args[0]);
     const settled = runListeners(this, args);
     const done = Promise.resolve(settled);
     (yieldFirst ? done.then(nextMacrotask) : done)
@@ -115,7 +102,7 @@ export function hookEventEmitter(
     if (!wantsBroadcast(args)) return originalEmitAsync.apply(this, args);
     const socketId = currentSocketId();
     // Read before the listeners run: a `once` listener removes itself while running.
-    const yieldFirst = hasAsyncListener(this, args[0]);
+    const yieldFirst = deferredListeners.has(args[0]);
     // A rejection reaches the caller as before; the broadcast is skipped.
     const results = await runListeners(this, args);
     if (yieldFirst) await nextMacrotask();
@@ -131,6 +118,7 @@ export function hookEventEmitter(
   return () => {
     active = false;
     delete target[HOOKED];
+    deferredListeners.stop();
     // Restore only what is still ours; if someone wrapped us since, `active` makes us a pass-through.
     if (emitter.emit === emit) {
       if (ownEmit) emitter.emit = originalEmit;

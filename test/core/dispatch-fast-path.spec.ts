@@ -128,6 +128,49 @@ describe('the hook yields a macrotask only for { async: true } listeners', () =>
     expect(broadcastsWhenStarted).toBe(0);
   });
 
+  it('knows async listeners from their registration, not from EventEmitter2 internals', async () => {
+    const { emitter, broadcasts } = hooked();
+    let broadcastsWhenStarted = -1;
+    emitter.on('invoice.paid', () => void (broadcastsWhenStarted = broadcasts.length), {
+      async: true,
+    });
+    // Strip EventEmitter2's private mark from the stored wrapper: the hook must not need it.
+    for (const fn of emitter.listeners('invoice.paid')) delete (fn as { _async?: boolean })._async;
+    await emitter.emitAsync('invoice.paid', new InvoicePaid(1, 1));
+    expect(broadcastsWhenStarted).toBe(0);
+    expect(broadcasts).toHaveLength(1);
+  });
+
+  it('waits for listeners attached before the hook, whose options it could not see', async () => {
+    const emitter = new EventEmitter2();
+    let broadcastsWhenStarted = -1;
+    const broadcasts: object[] = [];
+    emitter.on('invoice.paid', () => void (broadcastsWhenStarted = broadcasts.length), {
+      async: true,
+    });
+    hookEventEmitter(
+      emitter,
+      async (event) => void broadcasts.push(event),
+      () => undefined,
+    );
+    await emitter.emitAsync('invoice.paid', new InvoicePaid(1, 1));
+    expect(broadcastsWhenStarted).toBe(0);
+    expect(broadcasts).toHaveLength(1);
+  });
+
+  it('gives back the registration methods when unhooked', () => {
+    const emitter = new EventEmitter2();
+    const unhook = hookEventEmitter(
+      emitter,
+      async () => undefined,
+      () => undefined,
+    );
+    expect(Object.prototype.hasOwnProperty.call(emitter, 'on')).toBe(true);
+    unhook!();
+    expect(Object.prototype.hasOwnProperty.call(emitter, 'on')).toBe(false);
+    expect(emitter.on).toBe(EventEmitter2.prototype.on);
+  });
+
   it('an event object without a prototype reaches its listeners', async () => {
     const { emitter, broadcasts } = hooked();
     const seen: unknown[] = [];
