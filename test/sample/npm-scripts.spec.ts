@@ -43,7 +43,7 @@ describe('the sample npm scripts (compiled against the built package)', () => {
     });
   });
 
-  describe('a start that fails prints no URL', () => {
+  describe('a start that fails prints no URL', { timeout: 60_000 }, () => {
     it('npm start on a taken port: one sentence, exit 1, no "successfully started"', async () => {
       const held = await holdPort();
       try {

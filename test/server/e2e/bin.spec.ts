@@ -52,7 +52,8 @@ function run(args: string[], env: Record<string, string> = {}, nodeArgs: string[
 async function listening(r: Run): Promise<{ url: string; port: number }> {
   const line = await waitFor(
     () => r.out.join('').match(/listening on (http:\/\/[^\s]+)/),
-    10_000,
+    // Generous: under load a fresh node process can take tens of seconds to boot.
+    45_000,
     `the listening line (stderr: ${r.err.join('')})`,
   );
   const url = line[1];
@@ -67,7 +68,7 @@ const appEnv = {
   BROADCASTING_SERVER_PORT: '0',
 };
 
-describe('nestjs-broadcasting serve (the bin)', () => {
+describe('nestjs-broadcasting serve (the bin)', { timeout: 60_000 }, () => {
   it('serves the env-configured app, delivers from the HTTP API and Redis, and exits 0 on SIGTERM', async () => {
     const prefix = uniquePrefix('bin');
     const r = run(['serve'], {
