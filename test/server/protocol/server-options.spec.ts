@@ -73,7 +73,8 @@ describe('resolveServerOptions', () => {
     delete process.env.BROADCASTING_APP_SECRET;
     expect(() => resolveServerOptions()).toThrow(
       'The broadcast server has no app id, key and secret: set BROADCASTING_APP_ID, ' +
-        'BROADCASTING_APP_KEY and BROADCASTING_APP_SECRET or pass apps: [{ id, key, secret }] to the server options.',
+        'BROADCASTING_APP_KEY and BROADCASTING_APP_SECRET or pass apps: [{ id, key, secret }] to the server options ' +
+        '(or "server.apps" in the config file).',
     );
     process.env.BROADCASTING_APP_KEY = 'env-key';
     expect(() => resolveServerOptions()).toThrow(
@@ -88,14 +89,18 @@ describe('resolveServerOptions', () => {
   });
 
   it('rejects a secret that is not a string without showing it, though other values are shown', () => {
-    const notAString = { value: 's3cr3t-in-an-object' } as unknown as string;
+    const notAString = 73757301 as unknown as string;
     const secretError = messageOf(() =>
       resolveServerOptions({ apps: [{ ...app, secret: notAString }] }),
     );
-    expect(secretError).toBe('Server app apps[0].secret must be a non-empty string.');
+    expect(secretError).toBe(
+      'Invalid broadcasting config apps[0].secret = "****" ' +
+        '(from the server options "apps[0].secret"): ' +
+        'must be a non-empty string.',
+    );
     // The same mistake in the key shows the value, so hiding the secret is deliberate.
     const keyError = messageOf(() => resolveServerOptions({ apps: [{ ...app, key: notAString }] }));
-    expect(keyError).toContain('s3cr3t-in-an-object');
+    expect(keyError).toContain('73757301');
   });
 
   it('rejects two apps with the same key', () => {
