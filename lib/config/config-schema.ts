@@ -156,31 +156,34 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The known key a typo most likely meant: same letters ignoring case, or at most 2 edits away. */
+/**
+ * The known key a typo most likely meant: the same letters ignoring case, or a few edits
+ * away (a swap of two neighbours counting as one), at most a third of the key's length.
+ */
 function nearest(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: { key: string; distance: number } | undefined;
   for (const key of known) {
-    const distance = key.toLowerCase() === lower ? 0 : editDistance(lower, key.toLowerCase());
-    if (distance <= Math.min(2, Math.floor(key.length / 3)) && (!best || distance < best.distance))
-      best = { key, distance };
+    const distance = editDistance(lower, key.toLowerCase());
+    const allowed = Math.min(2, Math.max(1, Math.floor(key.length / 3)));
+    if (distance <= allowed && (!best || distance < best.distance)) best = { key, distance };
   }
   return best?.key;
 }
 
+/** Optimal string alignment distance: insertions, deletions, substitutions, swaps. */
 function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++)
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    previous = current;
-  }
-  return previous[b.length];
+  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  return rows[a.length][b.length];
 }
 
 /** The keys of a schema that have a default, typed as their values. */
