@@ -12,47 +12,32 @@ try {
   process.exit(1);
 }
 
-// Signal handlers go in before the server starts, so a signal during start-up is not fatal.
-let server;
-let stopping;
-const stop = async (signal) => {
-  if (stopping) {
-    console.error(`nestjs-broadcasting: ${signal} again, exiting without waiting.`);
-    process.exit(1);
-  }
-  stopping = signal;
-  if (!server) return; // closed as soon as it has started
-  console.log(`nestjs-broadcasting: ${signal} received, closing connections...`);
-  try {
-    await server.close();
-    console.log('nestjs-broadcasting: stopped.');
-    process.exit(0);
-  } catch (error) {
-    console.error(`nestjs-broadcasting: failed to close cleanly: ${error?.message ?? error}`);
-    process.exit(1);
-  }
+// Signal handlers go in before the server starts, so a signal during start-up is not fatal:
+// the server stops as soon as it has started. A second signal exits at once.
+let session;
+let pending;
+const onSignal = (signal) => {
+  if (session) return void session.stop(signal).then((code) => process.exit(code));
+  if (pending) process.exit(1);
+  pending = signal;
 };
-const onSigint = () => void stop('SIGINT');
-const onSigterm = () => void stop('SIGTERM');
+const onSigint = () => onSignal('SIGINT');
+const onSigterm = () => onSignal('SIGTERM');
 process.on('SIGINT', onSigint);
 process.on('SIGTERM', onSigterm);
 
 const result = await runServeCommand(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
-  out: (line) => console.log(line),
-  err: (line) => console.error(line),
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
 });
 
 if (typeof result === 'number') {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
-  process.exitCode = stopping && result === 0 ? 0 : result;
+  process.exitCode = pending && result === 0 ? 0 : result;
 } else {
-  server = result;
-  if (stopping) {
-    const signal = stopping;
-    stopping = undefined;
-    void stop(signal);
-  }
+  session = result;
+  if (pending) onSignal(pending);
 }

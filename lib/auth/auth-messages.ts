@@ -15,15 +15,23 @@ export const AuthMessages = {
     'No user for this request. Put the endpoint behind your auth guard (auth.guards) or ' +
     'return the user from auth.resolveUser(req).',
   guardRefused: () => 'A guard in auth.guards refused the request.',
-  noMatchingPattern: (channel: string) =>
-    `No @ChannelAuth pattern matches "${channel}". Add a @ChannelAuth method whose pattern ` +
-    `matches the name without its private-/presence- prefix.`,
-  callbackDenied: (channel: string, method: string) =>
+  // Denials: the first text goes to the client and names the channel only; the `...Detail`
+  // text goes to the server log, with the app's class and method and what to do.
+  noMatchingPattern: (channel: string) => `No channel authorization rule matches "${channel}".`,
+  noMatchingPatternDetail: (channel: string, patterns: readonly string[]) =>
+    `No @ChannelAuth pattern matches "${channel}"` +
+    (patterns.length
+      ? ` (registered: ${patterns.slice(0, 10).join(', ')})`
+      : ' (none registered)') +
+    `. Add a @ChannelAuth method whose pattern matches the name without its private-/presence- prefix.`,
+  callbackDenied: (channel: string) => `Not allowed to join "${channel}".`,
+  callbackDeniedDetail: (channel: string, method: string) =>
     `${method} refused "${channel}" (it returned a falsy value).`,
-  callbackError: (channel: string, method: string) =>
-    `${method} threw while authorizing "${channel}"; the request was denied (see the server log).`,
+  callbackError: (channel: string) =>
+    `Authorizing "${channel}" failed on the server, so it was denied.`,
   callbackErrorLog: (channel: string, method: string) =>
     `${method} threw while authorizing "${channel}"; the request was denied.`,
+  denied: (reason: string, detail: string) => `Denied (${reason}): ${detail}`,
   forbidden: 'Forbidden',
   badRequest: 'Bad Request',
   internalError: 'Internal Server Error',
@@ -39,9 +47,12 @@ export const AuthMessages = {
   badPresenceUserId: (value: unknown) =>
     `presenceUserId(user) returned ${describe(value)}; presence channels need a string or number ` +
     `user id. Set auth.presenceUserId in BroadcastModule.forRoot({ auth }).`,
-  badPresenceInfo: (method: string) =>
-    `${method} returned a value that is not a JSON object for a presence channel; return true or ` +
-    `an object with the member's public info (user_info).`,
+  badPresenceInfo: (channel: string) =>
+    `Could not authorize "${channel}": the server's authorization returned no member info ` +
+    `(see the server log).`,
+  badPresenceInfoLog: (channel: string, method: string) =>
+    `${method} returned a value that is not a JSON object for the presence channel ` +
+    `"${channel}"; return true or an object with the member's public info (user_info).`,
   badUserData: (value: unknown) =>
     `resolveUserData(user) must return an object with a non-empty string "id" (got ${describe(value)}). ` +
     `Set auth.resolveUserData in BroadcastModule.forRoot({ auth }).`,

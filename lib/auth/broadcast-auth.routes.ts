@@ -94,7 +94,8 @@ export class BroadcastAuthRoutes implements OnModuleInit {
   private replyError(res: unknown, error: unknown): void {
     const expose = this.options.exposeDenialReasons;
     if (error instanceof BroadcastAuthError) {
-      this.logger.debug(`Denied (${error.reason}): ${error.message}`);
+      // The client hears the reason and the channel; the log keeps which callback said no.
+      this.logger.log(AuthMessages.denied(error.reason, error.detail ?? error.message));
       const body = expose
         ? { error: error.message, reason: error.reason }
         : { error: HiddenDenial[error.status] };

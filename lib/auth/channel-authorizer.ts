@@ -59,15 +59,26 @@ export class ChannelAuthorizer {
       throw deny('unauthenticated', AuthMessages.unauthenticated());
 
     const match = this.registry.match(channel);
-    if (!match) throw deny('no_matching_pattern', AuthMessages.noMatchingPattern(channel));
+    if (!match)
+      throw deny(
+        'no_matching_pattern',
+        AuthMessages.noMatchingPattern(channel),
+        403,
+        AuthMessages.noMatchingPatternDetail(channel, this.registry.patterns()),
+      );
     const result = await this.runCallback(match, user, channel);
     if (!result)
-      throw deny('callback_denied', AuthMessages.callbackDenied(channel, match.entry.source));
+      throw deny(
+        'callback_denied',
+        AuthMessages.callbackDenied(channel),
+        403,
+        AuthMessages.callbackDeniedDetail(channel, match.entry.source),
+      );
 
     if (split.kind === 'presence') {
       const channelData = JSON.stringify({
         user_id: this.presenceUserId(user),
-        user_info: presenceInfo(result, match),
+        user_info: this.presenceInfo(result, match, channel),
       });
       // Key order as the pusher SDK writes it, so the bodies are byte-identical.
       return {
@@ -111,12 +122,25 @@ export class ChannelAuthorizer {
     try {
       return await match.entry.callback(user, match.params);
     } catch (error) {
-      this.logger.error(
-        AuthMessages.callbackErrorLog(channel, match.entry.source),
-        error instanceof Error ? error.stack : String(error),
-      );
-      throw deny('callback_error', AuthMessages.callbackError(channel, match.entry.source));
+      const detail = AuthMessages.callbackErrorLog(channel, match.entry.source);
+      this.logger.error(detail, error instanceof Error ? error.stack : String(error));
+      throw deny('callback_error', AuthMessages.callbackError(channel), 403, detail);
     }
+  }
+
+  /**
+   * `true` → no user_info; a plain object → user_info; anything else is a programming error,
+   * logged with the method that made it while the client hears only the channel.
+   */
+  private presenceInfo(
+    result: ChannelAuthResult,
+    match: ChannelAuthMatch,
+    channel: string,
+  ): object | undefined {
+    if (result === true) return undefined;
+    if (typeof result === 'object' && result !== null && !Array.isArray(result)) return result;
+    this.logger.error(AuthMessages.badPresenceInfoLog(channel, match.entry.source));
+    throw new BroadcastException(AuthMessages.badPresenceInfo(channel));
   }
 
   private presenceUserId(user: unknown): string | number {
@@ -150,17 +174,11 @@ function deny(
   reason: AuthDenialReason,
   message: string,
   status: 400 | 403 = 403,
+  detail?: string,
 ): BroadcastAuthError {
-  return new BroadcastAuthError(message, reason, status);
+  return new BroadcastAuthError(message, reason, status, detail);
 }
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || value === '';
-}
-
-/** `true` → no user_info; a plain object → user_info; anything else is a programming error. */
-function presenceInfo(result: ChannelAuthResult, match: ChannelAuthMatch): object | undefined {
-  if (result === true) return undefined;
-  if (typeof result === 'object' && result !== null && !Array.isArray(result)) return result;
-  throw new BroadcastException(AuthMessages.badPresenceInfo(match.entry.source));
 }

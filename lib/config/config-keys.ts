@@ -9,7 +9,19 @@ export interface ConfigKey {
   default?: string | number;
   /** Masked in error messages and logs. */
   secret?: boolean;
-  kind: 'string' | 'port' | 'url' | 'scheme' | 'path' | 'host' | 'scaling' | 'base64-key';
+  kind:
+    | 'string'
+    | 'port'
+    | 'url'
+    | 'scheme'
+    | 'path'
+    | 'host'
+    | 'scaling'
+    | 'base64-key'
+    | 'log-level'
+    | 'log-format'
+    | 'file'
+    | 'seconds';
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -50,7 +62,31 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'server.host', env: 'BROADCASTING_SERVER_HOST', default: '127.0.0.1', kind: 'host' },
   { path: 'server.port', env: 'BROADCASTING_SERVER_PORT', default: 6001, kind: 'port' },
   { path: 'server.scaling', env: 'BROADCASTING_SERVER_SCALING', kind: 'scaling' },
+  { path: 'server.metrics.port', env: 'BROADCASTING_METRICS_PORT', kind: 'port' },
+  { path: 'server.log.level', env: 'BROADCASTING_LOG_LEVEL', default: 'info', kind: 'log-level' },
+  {
+    path: 'server.log.format',
+    env: 'BROADCASTING_LOG_FORMAT',
+    default: 'text',
+    kind: 'log-format',
+  },
+  { path: 'server.tls.cert', env: 'BROADCASTING_SERVER_TLS_CERT', kind: 'file' },
+  { path: 'server.tls.key', env: 'BROADCASTING_SERVER_TLS_KEY', kind: 'file' },
+  { path: 'server.tls.ca', env: 'BROADCASTING_SERVER_TLS_CA', kind: 'file' },
+  {
+    path: 'server.shutdownGraceSeconds',
+    env: 'BROADCASTING_SHUTDOWN_GRACE_SECONDS',
+    default: 10,
+    kind: 'seconds',
+  },
 ];
+
+/** The entry of a dotted key; throws for a key not in the table (a bug, not a user error). */
+export function configKey(path: string): ConfigKey {
+  const key = CONFIG_KEYS.find((candidate) => candidate.path === path);
+  if (!key) throw new Error(`No configuration key ${path}`);
+  return key;
+}
 
 /** The environment variable naming the config file. */
 export const CONFIG_FILE_ENV = 'BROADCASTING_CONFIG';

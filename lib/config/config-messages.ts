@@ -15,6 +15,22 @@ export const ConfigMessages = {
     host: 'must be a host name or IP without scheme or path (set the scheme and port keys separately).',
     scaling: 'must be "redis" (or "off").',
     base64Key: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).',
+    seconds: (max: number) => `must be a whole number of seconds from 0 to ${max}.`,
+    file: 'must be the path of a file (PEM), not empty.',
+    oneOf: (allowed: readonly string[]) =>
+      `must be one of ${orList(allowed.map((a) => `"${a}"`))}.`,
+    boolean: 'must be true or false.',
+    integer: (min: number, max?: number) =>
+      max === undefined
+        ? `must be a whole number of at least ${min}.`
+        : `must be a whole number from ${min} to ${max}.`,
+    nonEmptyString: 'must be a non-empty string.',
+    strings: 'must be an array of strings.',
+    object: 'must be an object.',
+    objectOr: (alternatives: readonly boolean[]) =>
+      `must be an object or ${orList(alternatives.map(String))}.`,
+    list: 'must be an array of objects.',
+    emptyList: 'must hold at least one entry.',
     unknownDefault: (known: string[]) =>
       `unknown driver or connection. Use one of: ${known.join(', ')} (or add it under "connections").`,
   },
@@ -35,6 +51,15 @@ export const ConfigMessages = {
       ? '.'
       : `, or ${andList(missing.map((m) => `"${m.own}"`))} on connections.${connection}.`),
 
+  /** A key the config file may not hold: a typo, or a value only code can give. */
+  unknownKey: (path: string, where: string, known: readonly string[], guess?: string) =>
+    `Unknown broadcasting config key ${path} (in ${where}).` +
+    (guess ? ` Did you mean "${guess}"?` : '') +
+    ` Keys allowed there: ${known.join(', ')}.`,
+
+  codeOnlyKey: (path: string, where: string, hint: string) =>
+    `Broadcasting config key ${path} cannot be set in ${where}: ${hint}`,
+
   configFileMissing: (envName: string, named: string, resolved: string) =>
     `${envName} points at "${named}", which does not exist (resolved to ${resolved}). Fix the path or unset ${envName}.`,
 
@@ -50,6 +75,13 @@ export const ConfigMessages = {
   configFileNotObject: (path: string, values: unknown) =>
     `The broadcasting config file ${path} must export an object (got ${Array.isArray(values) ? 'an array' : typeof values}).`,
 };
+
+/** `a or b`, `a, b or c`. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 /** `a`, `a and b`, `a, b and c`. */
 export function andList(items: readonly string[]): string {

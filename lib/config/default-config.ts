@@ -1,5 +1,5 @@
 import { CONFIG_KEYS } from './config-keys.js';
-import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
+import type { ResolvedBroadcastConfig, ResolvedServerConfig } from './resolved-config.interface.js';
 
 /**
  * The configuration with every key at its default and nothing read from files or the
@@ -14,7 +14,16 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
     pusher: {},
     authEndpoint: value('authEndpoint') as string,
     userAuthEndpoint: value('userAuthEndpoint') as string,
-    server: { host: value('server.host') as string, port: value('server.port') as number },
+    server: {
+      host: value('server.host') as string,
+      port: value('server.port') as number,
+      log: {
+        level: value('server.log.level') as ResolvedServerConfig['log']['level'],
+        format: value('server.log.format') as ResolvedServerConfig['log']['format'],
+      },
+      shutdownGraceSeconds: value('server.shutdownGraceSeconds') as number,
+      fromFile: {},
+    },
     connections: {},
     sources: Object.fromEntries(
       CONFIG_KEYS.filter((key) => key.default !== undefined).map((key) => [

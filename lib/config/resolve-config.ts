@@ -5,11 +5,13 @@ import {
   canonicalDriverName,
 } from '../drivers/driver-registry.js';
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
-import { maskRedisUrl } from '../shared/redis/redis-url.js';
 import type { BroadcastModuleOptions } from './broadcast-options.interface.js';
 import { loadConfigFile } from './config-file.loader.js';
 import { ConfigMessages } from './config-messages.js';
 import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import { CONFIG_FILE_SCHEMA } from './config-file-schema.js';
+import { parseConfigObject } from './config-schema.js';
+import { parseConfigValue } from './config-values.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
 
 export interface ResolveConfigContext {
@@ -50,7 +52,17 @@ export function applyConfigCascade(
       where: 'BroadcastModule options',
     },
   ];
-  if (file) layers.push({ source: 'file', values: file.values, where: `config file ${file.path}` });
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    const where = `config file ${file.path}`;
+    // Every key of the file, checked before any is used: a typo fails here, by its path.
+    const checked = parseConfigObject(file.values, CONFIG_FILE_SCHEMA, '', {
+      source: 'file',
+      where,
+    });
+    if (isObject(checked.server)) fromFile = checked.server;
+    layers.push({ source: 'file', values: file.values, where });
+  }
 
   const resolved: Record<string, unknown> = {};
   const sources: Record<string, ConfigSource> = {};
@@ -58,7 +70,7 @@ export function applyConfigCascade(
     const found = pick(key, layers, env);
     if (!found) continue;
     sources[key.path] = found.source;
-    setPath(resolved, key.path, parseValue(key, found.value, found.source, found.where));
+    setPath(resolved, key.path, parseConfigValue(key, found.value, found.source, found.where));
   }
 
   const connections = {
@@ -74,7 +86,8 @@ export function applyConfigCascade(
     authEndpoint: resolved.authEndpoint as string,
     userAuthEndpoint: resolved.userAuthEndpoint as string,
     encryptionMasterKey: resolved.encryptionMasterKey as string | undefined,
-    server: resolved.server as ResolvedBroadcastConfig['server'],
+    server: { ...(resolved.server as ResolvedBroadcastConfig['server']), fromFile },
+    file: file?.path,
     connections,
     sources,
   };
@@ -104,90 +117,6 @@ function pick(
   return undefined;
 }
 
-/** Masks what must never be printed: secrets entirely, and the password inside a URL. */
-export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: unknown): string {
-  const text = String(value);
-  if (!key.secret) return text;
-  // A URL keeps its host so the message says where; a URL that does not parse is hidden.
-  if (key.kind === 'url') return maskRedisUrl(text);
-  return '****';
-}
-
-function fail(
-  key: ConfigKey,
-  value: unknown,
-  source: ConfigSource,
-  where: string,
-  problem: string,
-): never {
-  throw new BroadcastConfigError(
-    ConfigMessages.invalidValue(key.path, maskConfigValue(key, value), where, problem),
-    key.path,
-    source,
-  );
-}
-
-function parseValue(key: ConfigKey, value: unknown, source: ConfigSource, where: string): unknown {
-  switch (key.kind) {
-    case 'string':
-      if (typeof value === 'number') return String(value);
-      if (typeof value !== 'string')
-        fail(key, value, source, where, ConfigMessages.problems.string);
-      return value;
-    case 'port': {
-      const port =
-        typeof value === 'number'
-          ? value
-          : /^\d+$/.test(String(value).trim())
-            ? Number(value)
-            : NaN;
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        fail(key, value, source, where, ConfigMessages.problems.port);
-      }
-      return port;
-    }
-    case 'url': {
-      let url: URL | undefined;
-      try {
-        url = new URL(String(value));
-      } catch {
-        url = undefined;
-      }
-      if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname) {
-        fail(key, value, source, where, ConfigMessages.problems.url);
-      }
-      return String(value);
-    }
-    case 'scheme':
-      if (value !== 'http' && value !== 'https')
-        fail(key, value, source, where, ConfigMessages.problems.scheme);
-      return value;
-    case 'path':
-      if (typeof value !== 'string' || !value.startsWith('/')) {
-        fail(key, value, source, where, ConfigMessages.problems.path);
-      }
-      return value;
-    case 'host':
-      if (typeof value !== 'string' || value === '' || /[/\s]/.test(value)) {
-        fail(key, value, source, where, ConfigMessages.problems.host);
-      }
-      return value;
-    case 'scaling': {
-      const text = String(value).toLowerCase();
-      if (['', 'off', 'none', 'false'].includes(text)) return undefined;
-      if (text !== 'redis') fail(key, value, source, where, ConfigMessages.problems.scaling);
-      return 'redis';
-    }
-    case 'base64-key': {
-      const text = String(value);
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || Buffer.from(text, 'base64').length !== 32) {
-        fail(key, value, source, where, ConfigMessages.problems.base64Key);
-      }
-      return text;
-    }
-  }
-}
-
 function validateDefault(
   config: ResolvedBroadcastConfig,
   options: BroadcastModuleOptions,
@@ -207,7 +136,16 @@ function validateDefault(
   if (!known.has(name)) {
     const key = CONFIG_KEYS.find((k) => k.path === 'default')!;
     const found = pick(key, layers, env)!;
-    fail(key, name, found.source, found.where, ConfigMessages.problems.unknownDefault([...known]));
+    throw new BroadcastConfigError(
+      ConfigMessages.invalidValue(
+        key.path,
+        name,
+        found.where,
+        ConfigMessages.problems.unknownDefault([...known]),
+      ),
+      key.path,
+      found.source,
+    );
   }
 }
 
@@ -232,7 +170,7 @@ function validateConnections(config: ResolvedBroadcastConfig): void {
         ...CONFIG_KEYS.find((k) => k.path === 'redis.url')!,
         path: `connections.${name}.url`,
       };
-      parseValue(key, options.url, 'option', `connection "${name}"`);
+      parseConfigValue(key, options.url, 'option', `connection "${name}"`);
     }
   }
   const credentials = [

@@ -1,5 +1,6 @@
 import type { ConfigSource } from '../errors/broadcast.exception.js';
 import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
+import type { LogFormat, LogLevel } from '../shared/logger.js';
 
 /**
  * Configuration after the cascade (option > config file > BROADCASTING_* env > default)
@@ -20,8 +21,13 @@ export interface ResolvedBroadcastConfig {
   userAuthEndpoint: string;
   /** BROADCASTING_ENCRYPTION_MASTER_KEY (base64, 32 bytes), for private-encrypted channels. */
   encryptionMasterKey?: string;
-  /** BROADCASTING_SERVER_HOST / _PORT / _SCALING. */
-  server: { host: string; port: number; scaling?: 'redis' };
+  /**
+   * The broadcast server's keys: those with an environment variable resolved through the
+   * cascade, and the config file's whole `server` object (checked) for the server to apply.
+   */
+  server: ResolvedServerConfig;
+  /** The config file that was read, if any. */
+  file?: string;
   /**
    * Named connections from the module options merged over the config file's (by name).
    * Built-in driver names need no entry.
@@ -29,4 +35,25 @@ export interface ResolvedBroadcastConfig {
   connections?: Record<string, BroadcastConnectionOptions>;
   /** Where each dotted key's value came from, e.g. `sources['app.key'] === 'env'`. */
   sources: Record<string, ConfigSource>;
+}
+
+/** The `server` section after the cascade; see {@link ResolvedBroadcastConfig.server}. */
+export interface ResolvedServerConfig {
+  /** BROADCASTING_SERVER_HOST / _PORT / _SCALING. */
+  host: string;
+  port: number;
+  scaling?: 'redis';
+  /** BROADCASTING_LOG_LEVEL / _LOG_FORMAT. */
+  log: { level: LogLevel; format: LogFormat };
+  /** BROADCASTING_SHUTDOWN_GRACE_SECONDS. */
+  shutdownGraceSeconds: number;
+  /** BROADCASTING_METRICS_PORT. */
+  metrics?: { port?: number };
+  /** BROADCASTING_SERVER_TLS_CERT / _KEY / _CA: file paths. */
+  tls?: { cert?: string; key?: string; ca?: string };
+  /**
+   * The config file's `server` object, checked against the server's schema (apps,
+   * timeouts, limits, metrics, ...); `{}` without a file or without the key.
+   */
+  fromFile: Record<string, unknown>;
 }

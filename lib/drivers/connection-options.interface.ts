@@ -57,6 +57,12 @@ export interface LocalConnectionOptions {
    * @default the package's shared `defaultLocalHub`
    */
   hub?: LocalBroadcastHub;
+  /**
+   * The id of the server app these broadcasts are for, when the embedded server serves
+   * several apps (one `local` connection per app).
+   * @default the server's first app
+   */
+  appId?: string;
 }
 
 /** Options of a connection using the `log` driver. */

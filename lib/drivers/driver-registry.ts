@@ -49,8 +49,10 @@ export function builtinDrivers(module: { logPayload?: boolean }): Record<string,
       new LogBroadcaster(
         (connection as LogConnectionOptions).logPayload ?? module.logPayload ?? false,
       ),
-    local: (connection: NamedConnectionOptions) =>
-      new LocalBroadcaster((connection as LocalConnectionOptions).hub),
+    local: (connection: NamedConnectionOptions) => {
+      const { hub, appId } = connection as LocalConnectionOptions;
+      return new LocalBroadcaster(hub, appId);
+    },
     redis: (connection, defaults) => {
       const options = connection as RedisConnectionOptions & { name: string };
       return new RedisBroadcaster({

@@ -14,6 +14,11 @@ export interface HubMessage {
   json?: string;
   /** Socket id to exclude, or null. */
   socket: string | null;
+  /**
+   * The server app it is for, when the server serves several; omitted: the server's
+   * first app (the `local` connection's `appId` option sets it).
+   */
+  appId?: string;
 }
 
 export type HubListener = (message: HubMessage) => void;

@@ -8,7 +8,11 @@ import { preparedJson } from './prepared-json.js';
 
 /** Publishes in-process on a {@link LocalBroadcastHub}, where an embedded server delivers it. */
 export class LocalBroadcaster implements Broadcaster {
-  constructor(readonly hub: LocalBroadcastHub = defaultLocalHub) {}
+  /** `appId`: the server app its broadcasts are for; omitted, the server's first app. */
+  constructor(
+    readonly hub: LocalBroadcastHub = defaultLocalHub,
+    readonly appId?: string,
+  ) {}
 
   /** The manager's JSON rides along in the hub message, so the server need not serialize. */
   broadcastPrepared(message: PreparedBroadcast): Promise<void> {
@@ -27,6 +31,7 @@ export class LocalBroadcaster implements Broadcaster {
       data: payload,
       json: preparedJson(payload, options),
       socket: options.exceptSocketId ?? null,
+      appId: this.appId,
     });
   }
 }

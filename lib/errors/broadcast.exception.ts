@@ -33,12 +33,17 @@ export class BroadcastChannelError extends BroadcastException {
   }
 }
 
-/** A channel authorization request was refused; `reason` is a stable code. */
+/**
+ * A channel authorization request was refused; `reason` is a stable code. `message` is
+ * fit for the client (it names the channel, never the app's classes or methods); `detail`,
+ * when set, is what the server log gets instead: which callback refused, and what to do.
+ */
 export class BroadcastAuthError extends BroadcastException {
   constructor(
     message: string,
     readonly reason: AuthDenialReason,
     readonly status: 400 | 403 = 403,
+    readonly detail?: string,
   ) {
     super(message);
   }

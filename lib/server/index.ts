@@ -10,7 +10,7 @@ export {
   type BroadcastServerHandle,
   type StartBroadcastServerOptions,
 } from './hosting/start-broadcast-server.js';
-export type { ServerLogger } from '../shared/logger.js';
+export type { LogFields, LogFormat, LogLevel, ServerLogger } from '../shared/logger.js';
 // A type only: reached as `engine` on BroadcastServer / the startBroadcastServer handle,
 // never constructed by users.
 export type { PusherServerEngine } from './engine/pusher-server-engine.js';
@@ -18,5 +18,12 @@ export type {
   BroadcastServerOptions,
   ServerAppOptions,
   ServerAppLimits,
+  ServerLogOptions,
+  ServerTlsOptions,
 } from './options/server-options.interface.js';
+export type { ServerMetricsOptions } from './metrics/metrics-options.interface.js';
+export type {
+  ResolvedAppOptions,
+  ResolvedServerOptions,
+} from './options/resolved-server-options.interface.js';
 export { CloseCode } from './protocol/close-codes.js';

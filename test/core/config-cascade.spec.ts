@@ -75,6 +75,13 @@ describe('configuration cascade', () => {
         BROADCASTING_SERVER_HOST: '0.0.0.0',
         BROADCASTING_SERVER_PORT: '7001',
         BROADCASTING_SERVER_SCALING: 'redis',
+        BROADCASTING_METRICS_PORT: '9601',
+        BROADCASTING_LOG_LEVEL: 'DEBUG',
+        BROADCASTING_LOG_FORMAT: 'json',
+        BROADCASTING_SERVER_TLS_CERT: '/etc/tls/cert.pem',
+        BROADCASTING_SERVER_TLS_KEY: '/etc/tls/key.pem',
+        BROADCASTING_SERVER_TLS_CA: '/etc/tls/ca.pem',
+        BROADCASTING_SHUTDOWN_GRACE_SECONDS: '25',
       },
     );
     expect(config).toMatchObject({
@@ -85,7 +92,15 @@ describe('configuration cascade', () => {
       authEndpoint: '/api/broadcasting/auth',
       userAuthEndpoint: '/api/broadcasting/user-auth',
       encryptionMasterKey: key,
-      server: { host: '0.0.0.0', port: 7001, scaling: 'redis' },
+      server: {
+        host: '0.0.0.0',
+        port: 7001,
+        scaling: 'redis',
+        metrics: { port: 9601 },
+        log: { level: 'debug', format: 'json' },
+        tls: { cert: '/etc/tls/cert.pem', key: '/etc/tls/key.pem', ca: '/etc/tls/ca.pem' },
+        shutdownGraceSeconds: 25,
+      },
     });
     expect(new Set(Object.values(config.sources))).toEqual(new Set(['env']));
   });

@@ -7,7 +7,8 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { connectionEstablished, errorFrame } from '../protocol/frames.js';
 import type { AppRegistry } from './app-registry.js';
 import type { ChannelRegistry } from './channel-registry.js';
-import { EngineMessages } from './engine-messages.js';
+import { EngineLogMessages, EngineMessages } from './engine-messages.js';
+import type { ServerLogger } from '../../shared/logger.js';
 import { checkHandshake } from './handshake-policy.js';
 import type { InboundFrameHandler } from './inbound-frame-handler.js';
 import { PusherConnection } from './pusher-connection.js';
@@ -26,6 +27,8 @@ export interface ConnectionLifecycleParts {
   attached: Promise<void>;
   frames: InboundFrameHandler;
   subscriptions: Pick<SubscriptionHandler, 'leave'>;
+  /** Its `debug`, when defined, hears each connection's opening, refusal and close code. */
+  logger: ServerLogger;
 }
 
 /**
@@ -75,21 +78,37 @@ export class ConnectionLifecycle {
   private accept(ws: WebSocket, req: IncomingMessage, key: string): void {
     // Without a listener, a bad frame's 'error' event would crash the process.
     ws.on('error', () => {});
+    const { registry, frames, logger } = this.parts;
     const app = checkHandshake(this.parts.apps, key, req);
     if ('refused' in app) {
+      logger.debug?.(EngineLogMessages.connectionRefused(key, app.code, app.refused), {
+        appKey: key,
+        code: app.code,
+        origin: req.headers.origin,
+      });
       ws.send(errorFrame(app.refused, app.code));
       ws.close(app.code, app.refused.slice(0, 120));
       return;
     }
 
-    const { registry, frames } = this.parts;
     const conn = new PusherConnection(newSocketId(), app, ws);
     registry.addConnection(conn);
     ws.on('message', (raw: Buffer, isBinary: boolean) => frames.onFrame(conn, raw, isBinary));
     ws.on('pong', () => conn.heard());
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       conn.closed = true;
+      logger.debug?.(EngineLogMessages.connectionClosed(conn.socketId, app.id, code), {
+        socketId: conn.socketId,
+        appId: app.id,
+        code,
+      });
       frames.run(conn, () => this.cleanup(conn));
+    });
+    const address = req.socket.remoteAddress;
+    logger.debug?.(EngineLogMessages.connectionOpened(conn.socketId, app.id, address), {
+      socketId: conn.socketId,
+      appId: app.id,
+      address,
     });
     frames.run(conn, () => this.admit(conn));
   }

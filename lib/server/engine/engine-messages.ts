@@ -47,6 +47,9 @@ export const EngineMessages = {
   presenceBadUserId: () => 'Presence channel_data must be JSON with a user_id string or number.',
   presenceFull: (channel: string, maxMembers: number) =>
     `Presence channel ${channel} is full (${maxMembers} members).`,
+  tooManyChannels: (channel: string, max: number) =>
+    `Not subscribed to ${channel}: this connection is on ${max} channels already ` +
+    `(limits.maxChannelsPerConnection). Unsubscribe from one first.`,
 
   // ---- client events -----------------------------------------------------------------
   clientEventsDisabled: () =>
@@ -65,4 +68,22 @@ export const EngineMessages = {
   badSigninSignature: () =>
     'Invalid pusher:signin: auth must sign "socket_id::user::user_data" with the app secret.',
   signinNeedsStringId: () => 'pusher:signin user_data must be JSON with a string id.',
+};
+
+/**
+ * The engine's lines for the operator's log, all at `debug` (a line per connection and per
+ * subscription is too many for `info`). Socket ids, app ids, channel names and close codes
+ * only: never a payload, a signature or a secret.
+ */
+export const EngineLogMessages = {
+  connectionOpened: (socketId: string, appId: string, address: string | undefined) =>
+    `Connection ${socketId} opened on app ${appId}${address ? ` from ${address}` : ''}.`,
+  connectionRefused: (appKey: string, code: number, reason: string) =>
+    `Connection refused on app key ${appKey.slice(0, 40)} with ${code}: ${reason}`,
+  connectionClosed: (socketId: string, appId: string, code: number) =>
+    `Connection ${socketId} on app ${appId} closed with ${code}.`,
+  subscribed: (socketId: string, channel: string) => `Socket ${socketId} subscribed to ${channel}.`,
+  subscriptionRefused: (socketId: string, channel: string, status: number, error: string) =>
+    `Socket ${socketId} refused ${channel} (${status}): ${error}`,
+  unsubscribed: (socketId: string, channel: string) => `Socket ${socketId} left ${channel}.`,
 };

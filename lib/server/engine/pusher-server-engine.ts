@@ -31,6 +31,7 @@ import { IdleSweep } from './idle-sweep.js';
 import { InboundFrameHandler } from './inbound-frame-handler.js';
 import { SubscriptionHandler } from './subscription-handler.js';
 import { UserSigninHandler } from './user-signin-handler.js';
+import { silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 export class PusherServerEngine {
   readonly apps: AppRegistry;
@@ -42,7 +43,12 @@ export class PusherServerEngine {
   private readonly idleSweep: IdleSweep;
   private closing?: Promise<void>;
 
-  constructor(options: ResolvedServerOptions, adapter?: ServerAdapter) {
+  /** `logger`'s `debug` (when it has one) hears every connection and subscription. */
+  constructor(
+    options: ResolvedServerOptions,
+    adapter?: ServerAdapter,
+    logger: ServerLogger = silentLogger,
+  ) {
     this.apps = new AppRegistry(options.apps);
     this.adapter = adapter ?? new SingleNodeAdapter();
     this.ownsAdapter = adapter === undefined;
@@ -52,7 +58,7 @@ export class PusherServerEngine {
     );
     this.fanOut = new FanOut(this.registry, options.maxBufferedBytes);
     const attached = Promise.resolve(this.adapter.attach(this.host()));
-    const subscriptions = new SubscriptionHandler(this.adapter, this.registry);
+    const subscriptions = new SubscriptionHandler(this.adapter, this.registry, logger);
     const frames = new InboundFrameHandler(
       subscriptions,
       new UserSigninHandler(this.registry, subscriptions),
@@ -66,6 +72,7 @@ export class PusherServerEngine {
       attached,
       frames,
       subscriptions,
+      logger,
     });
     this.idleSweep = new IdleSweep(this.registry, options.activityTimeout, options.pongTimeout);
   }
@@ -111,6 +118,13 @@ export class PusherServerEngine {
 
   connectionCount(appId: string): Promise<number> {
     return this.adapter.connectionCount(appId);
+  }
+
+  /** Open sockets on this node, every app together (for the shutdown's log line). */
+  get localConnections(): number {
+    let total = 0;
+    for (const app of this.registry.all()) total += app.connections.size;
+    return total;
   }
 
   /** Closes every socket (4200, clients reconnect elsewhere) and stops timers; idempotent. */

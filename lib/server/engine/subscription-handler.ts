@@ -8,7 +8,9 @@ import {
 } from '../protocol/frames.js';
 import { dataObject, type InboundMessage } from '../protocol/inbound-message.js';
 import type { ChannelRegistry } from './channel-registry.js';
-import { EngineMessages } from './engine-messages.js';
+import { EngineLogMessages, EngineMessages } from './engine-messages.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import type { ServerLogger } from '../../shared/logger.js';
 import type { PusherConnection } from './pusher-connection.js';
 import { authorizeSubscription } from './subscription-authorizer.js';
 
@@ -25,6 +27,7 @@ export class SubscriptionHandler {
   constructor(
     private readonly adapter: ServerAdapter,
     private readonly registry: ChannelRegistry,
+    private readonly logger: ServerLogger,
   ) {}
 
   async subscribe(conn: PusherConnection, message: InboundMessage): Promise<void> {
@@ -34,13 +37,23 @@ export class SubscriptionHandler {
       return conn.send(errorFrame(EngineMessages.subscribeNeedsChannel(), null));
     const { app } = conn;
     if (conn.channels.has(channel)) return this.confirm(conn, channel);
+    // Frames are handled one at a time, so no other subscription of this socket is half-way.
+    const max = app.limits.maxChannelsPerConnection;
+    if (conn.channels.size >= max)
+      return this.refuse(
+        conn,
+        channel,
+        EngineMessages.tooManyChannels(channel, max),
+        CloseCode.LIMIT_REACHED,
+        'LimitReached',
+      );
 
     const decision = await authorizeSubscription(conn, channel, data!, async () => {
       const members = await this.adapter.presenceMembers(app.id, channel);
       return { size: members.size, has: (id: string) => members.has(id) };
     });
     if (conn.closed) return;
-    if (!decision.ok) return conn.send(subscriptionError(channel, decision.error, decision.status));
+    if (!decision.ok) return this.refuse(conn, channel, decision.error, decision.status);
 
     if (decision.member) {
       const { firstForUser } = await this.adapter.joinPresence(
@@ -74,7 +87,31 @@ export class SubscriptionHandler {
       await listening;
       if (conn.closed) return;
     }
+    this.logger.debug?.(EngineLogMessages.subscribed(conn.socketId, channel), {
+      socketId: conn.socketId,
+      appId: app.id,
+      channel,
+    });
     await this.confirm(conn, channel);
+  }
+
+  private refuse(
+    conn: PusherConnection,
+    channel: string,
+    error: string,
+    status: number,
+    type?: 'LimitReached',
+  ): void {
+    this.logger.debug?.(
+      EngineLogMessages.subscriptionRefused(conn.socketId, channel, status, error),
+      {
+        socketId: conn.socketId,
+        appId: conn.app.id,
+        channel,
+        status,
+      },
+    );
+    conn.send(subscriptionError(channel, error, status, type));
   }
 
   unsubscribe(conn: PusherConnection, message: InboundMessage): void | Promise<void> {
@@ -88,6 +125,11 @@ export class SubscriptionHandler {
   async leave(conn: PusherConnection, channel: string): Promise<void> {
     const appId = conn.app.id;
     const presenceUserId = this.registry.unsubscribe(conn, channel);
+    this.logger.debug?.(EngineLogMessages.unsubscribed(conn.socketId, channel), {
+      socketId: conn.socketId,
+      appId,
+      channel,
+    });
     if (presenceUserId) {
       const { lastForUser } = await this.adapter.leavePresence(
         appId,

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { SingleNodeAdapter } from '../cluster/single-node.adapter.js';
+import { settleWithin } from '../cluster/settle-within.js';
 import { thisNodeOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
 import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
@@ -12,15 +13,23 @@ import { HttpApiRouter } from '../http-api/http-api-router.js';
 import { resolveServerOptions } from '../options/resolve-server-options.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
-import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
-
-/** How long close() lets WebSockets finish their closing handshake before cutting them. */
-export const CLOSE_GRACE_MS = 1000;
+import {
+  leveledLogger,
+  streamLogger,
+  type LogFormat,
+  type ServerLogger,
+} from '../../shared/logger.js';
+import { HostingMessages } from './hosting-messages.js';
 
 export interface RuntimeContext {
   /** The cascade's result; resolved from the config file and env when omitted. */
   config?: ResolvedBroadcastConfig;
-  logger?: ServerLogger;
+  /**
+   * Where to log, filtered by the resolved `log.level`: a logger, or a function that makes
+   * one for the resolved `log.format`.
+   * @default stdout / stderr in `log.format`
+   */
+  logger?: ServerLogger | ((format: LogFormat) => ServerLogger);
 }
 
 /**
@@ -31,10 +40,14 @@ export interface RuntimeContext {
 export class BroadcastServerRuntime {
   private closing?: Promise<void>;
   private readonly sockets = new Set<Duplex>();
+  /** A host announced it serves: from then on, close() is a shutdown worth logging. */
+  private serving = false;
 
   private constructor(
     readonly options: ResolvedServerOptions,
     readonly engine: PusherServerEngine,
+    /** The leveled logger every part of this server reports to. */
+    readonly logger: ServerLogger,
     private readonly api: HttpApiRouter,
     private readonly interest: ChannelInterestAdapter,
     private readonly detachHub: (() => void) | undefined,
@@ -45,24 +58,31 @@ export class BroadcastServerRuntime {
     options: BroadcastServerOptions = {},
     context: RuntimeContext = {},
   ): Promise<BroadcastServerRuntime> {
-    const logger = context.logger ?? consoleLogger;
     const config = context.config ?? (await resolveBroadcastConfig({}));
     const resolved = resolveServerOptions(withRedisDefault(options, config), config);
+    const given = context.logger;
+    const sink =
+      typeof given === 'function'
+        ? given(resolved.log.format)
+        : (given ?? streamLogger(resolved.log.format));
+    const logger = leveledLogger(sink, resolved.log.level);
     const scaling =
       resolved.scaling === 'redis' ? await startRedisScaling(resolved, config, logger) : undefined;
     const interest = new ChannelInterestAdapter(scaling ?? new SingleNodeAdapter());
-    const engine = new PusherServerEngine(resolved, interest);
-    // Hub and Redis messages carry no app id: they belong to the first (default) app.
-    const deliveryAppId = resolved.apps[0].id;
+    const engine = new PusherServerEngine(resolved, interest, logger);
+    // Hub messages name their app, or go to the first; Redis ones are told apart by prefix.
+    const appIds = resolved.apps.map((app) => app.id);
     const detachHub = resolved.localHub
-      ? attachLocalHub(resolved.localHub, engine, deliveryAppId, logger)
+      ? attachLocalHub(resolved.localHub, engine, appIds, logger)
       : undefined;
     let redis: RedisSource | undefined;
     try {
       if (resolved.redis)
         redis = await RedisSource.start(scaling ? thisNodeOnlyTarget(interest) : engine, {
-          ...resolved.redis,
-          appId: deliveryAppId,
+          url: resolved.redis.url,
+          apps: resolved.apps.flatMap((app) =>
+            app.redisPrefix === undefined ? [] : [{ id: app.id, prefix: app.redisPrefix }],
+          ),
           interest,
           logger,
         });
@@ -72,14 +92,14 @@ export class BroadcastServerRuntime {
       await interest.close();
       throw error;
     }
-    return new BroadcastServerRuntime(
-      resolved,
-      engine,
-      new HttpApiRouter(engine, { logger, health: scaling && (() => scaling.health()) }),
-      interest,
-      detachHub,
-      redis,
-    );
+    let runtime: BroadcastServerRuntime | undefined;
+    const api = new HttpApiRouter(engine, {
+      logger,
+      health: () =>
+        runtime?.closing ? { status: 'stopping' } : (scaling?.health() ?? { status: 'ok' }),
+    });
+    runtime = new BroadcastServerRuntime(resolved, engine, logger, api, interest, detachHub, redis);
+    return runtime;
   }
 
   /**
@@ -88,6 +108,12 @@ export class BroadcastServerRuntime {
    */
   handleRequest(req: IncomingMessage, res: ServerResponse, knownAppsOnly = false): boolean {
     return this.api.handle(req, res, knownAppsOnly);
+  }
+
+  /** The host listens (or is attached): logs where, at info. */
+  announce(message: string, fields?: Record<string, unknown>): void {
+    this.serving = true;
+    this.logger.log(message, fields);
   }
 
   /** Takes WebSocket upgrades on `/app/{key}`; false for any other path. */
@@ -99,31 +125,50 @@ export class BroadcastServerRuntime {
   }
 
   /**
-   * Stops the deliveries, closes every socket (4200) and waits until they are gone: at most
-   * {@link CLOSE_GRACE_MS} for clients to finish the closing handshake, then they are cut,
-   * so a host's HTTP server can close right after. Idempotent.
+   * Stops the deliveries, closes every socket with 4200 (clients reconnect at once,
+   * elsewhere), leaves the cluster and waits until the sockets are gone, all within
+   * `shutdownGraceSeconds`: what is still open then is cut, so the host's HTTP server can
+   * close right after. `GET /up` answers 503 meanwhile. Idempotent.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      const { shutdownGraceSeconds } = this.options;
+      const deadline = Date.now() + shutdownGraceSeconds * 1000;
+      const left = () => Math.max(0, deadline - Date.now());
+      const connections = this.engine.localConnections;
+      // A start that failed half-way closes too; it was never up, so it says nothing.
+      const log = this.serving ? this.logger.log.bind(this.logger) : () => {};
+      log(HostingMessages.stopping(connections, shutdownGraceSeconds), {
+        connections,
+        graceSeconds: shutdownGraceSeconds,
+      });
       this.detachHub?.();
-      await this.redis?.close();
+      // A Redis that hangs must not hold the shutdown past its grace.
+      if (this.redis) await settleWithin(this.redis.close(), left());
       await this.engine.close();
-      await this.interest.close();
-      await this.socketsGone();
+      await settleWithin(this.interest.close(), left());
+      const cut = await this.socketsGone(deadline);
+      log(HostingMessages.stopped(cut, shutdownGraceSeconds), { cut });
     })();
     return this.closing;
   }
 
-  private socketsGone(): Promise<void> {
-    if (this.sockets.size === 0) return Promise.resolve();
+  /** Resolves once every socket has closed, cutting those still open at `deadline`; returns how many were cut. */
+  private socketsGone(deadline: number): Promise<number> {
+    if (this.sockets.size === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
-      const grace = setTimeout(() => {
-        for (const socket of this.sockets) socket.destroy();
-      }, CLOSE_GRACE_MS);
+      let cut = 0;
+      const grace = setTimeout(
+        () => {
+          cut = this.sockets.size;
+          for (const socket of this.sockets) socket.destroy();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const check = () => {
         if (this.sockets.size > 0) return;
         clearTimeout(grace);
-        resolve();
+        resolve(cut);
       };
       for (const socket of this.sockets) socket.once('close', () => queueMicrotask(check));
     });
@@ -131,14 +176,15 @@ export class BroadcastServerRuntime {
 }
 
 /**
- * `redis` left unset means "deliver from Redis when this app broadcasts over Redis": the
- * default connection is the redis driver, or a Redis URL was configured on purpose.
+ * `redis` left unset (in the options and the config file's `server`) means "deliver from
+ * Redis when this app broadcasts over Redis": the default connection is the redis driver,
+ * or a Redis URL was configured on purpose.
  */
 function withRedisDefault(
   options: BroadcastServerOptions,
   config: ResolvedBroadcastConfig,
 ): BroadcastServerOptions {
-  if (options.redis !== undefined) return options;
+  if (options.redis !== undefined || config.server.fromFile.redis !== undefined) return options;
   const configured =
     config.sources['redis.url'] !== undefined && config.sources['redis.url'] !== 'default';
   return { ...options, redis: config.default === 'redis' || configured };

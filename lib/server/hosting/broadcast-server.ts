@@ -16,7 +16,14 @@ import type { BroadcastServerModuleOptions } from './broadcast-server-module-opt
 import { BROADCAST_SERVER_MODULE_OPTIONS } from './broadcast-server.constants.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { listenOwnHttpServer, type OwnHttpServer } from './own-http-server.js';
-import { silentLogger } from '../../shared/logger.js';
+import {
+  silentLogger,
+  streamLogger,
+  type LogFormat,
+  type ServerLogger,
+} from '../../shared/logger.js';
+import { BroadcastConfigError } from '../../errors/broadcast.exception.js';
+import { readTlsCredentials } from './tls-credentials.js';
 import { HostingMessages } from './hosting-messages.js';
 
 /**
@@ -49,28 +56,49 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
 
   async onModuleInit(): Promise<void> {
     const { logger: given, ...serverOptions } = this.options;
-    const logger = given === false ? silentLogger : (given ?? new Logger('BroadcastServer'));
     this.runtime = await BroadcastServerRuntime.create(serverOptions, {
       config: this.config,
-      logger,
+      logger:
+        given === false
+          ? silentLogger
+          : given instanceof Logger
+            ? withoutFields(given)
+            : (given ?? defaultModuleLogger),
     });
+    const runtime = this.runtime;
     const appServer = this.options.port === undefined ? this.appHttpServer() : undefined;
     try {
+      const apps = runtime.options.apps.map(({ id, key }) => ({ id, key }));
       if (appServer) {
-        this.detach = attachToHttpServer(appServer, this.runtime);
-        logger.log(HostingMessages.attachedToApp());
+        if (runtime.options.tls)
+          throw new BroadcastConfigError(
+            HostingMessages.tlsWhenAttached(),
+            'server.tls.cert',
+            runtime.options.tls.source,
+          );
+        this.detach = attachToHttpServer(appServer, runtime);
+        runtime.announce(HostingMessages.attachedToApp(), { apps });
       } else {
-        const { host, port, listenOrigin } = this.runtime.options;
-        this.own = await listenOwnHttpServer(this.runtime, host, port, listenOrigin);
-        logger.log(HostingMessages.listeningOnOwnPort(this.own.url));
+        const { host, port, listenOrigin, tls } = runtime.options;
+        const credentials = tls && (await readTlsCredentials(tls));
+        this.own = await listenOwnHttpServer(runtime, host, port, listenOrigin, credentials);
+        runtime.announce(HostingMessages.listening(this.own.url, apps), {
+          url: this.own.url,
+          apps,
+        });
       }
     } catch (error) {
-      await this.runtime.close();
+      await runtime.close();
       throw error;
     }
   }
 
+  /**
+   * Stops taking connections, closes every socket (4200) within `shutdownGraceSeconds`,
+   * then lets the app's HTTP server shut down (or closes its own).
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.own?.stopAccepting();
     await this.runtime?.close();
     this.detach?.();
     await this.own?.close();
@@ -83,4 +111,23 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
       return undefined; // an application context without HTTP
     }
   }
+}
+
+/**
+ * Nest's Logger (context `BroadcastServer`) for the text format, so the server's lines look
+ * like the app's; with `log.format: 'json'` the server's own JSON lines instead. Nest's
+ * Logger takes no fields: the messages say the same in words.
+ */
+function defaultModuleLogger(format: LogFormat): ServerLogger {
+  return format === 'json' ? streamLogger('json') : withoutFields(new Logger('BroadcastServer'));
+}
+
+/** A Nest Logger would print fields as extra messages (or take a string as its context). */
+function withoutFields(nest: Logger): ServerLogger {
+  return {
+    log: (message) => nest.log(message),
+    warn: (message) => nest.warn(message),
+    error: (message) => nest.error(message),
+    debug: (message) => nest.debug(message),
+  };
 }

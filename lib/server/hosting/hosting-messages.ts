@@ -17,12 +17,36 @@ export const HostingMessages = {
   notStarted: () => 'The broadcast server has not started yet: it starts in onModuleInit.',
   attachedToApp: () =>
     "Broadcast server attached to the app's HTTP server (/app/{key}, /apps/{id})",
-  listeningOnOwnPort: (url: string) =>
-    `Broadcast server listening on ${url} (/app/{key}, /apps/{id})`,
+  tlsWhenAttached: () =>
+    "The broadcast server shares the Nest app's HTTP server here, so its tls option cannot " +
+    'apply: give NestFactory.create() httpsOptions for the app, or give BroadcastServerModule a ' +
+    'port of its own.',
 
-  // startBroadcastServer and its own HTTP server.
-  listeningStandalone: (url: string) =>
-    `Broadcast server listening on ${url} (WebSocket /app/{key}, HTTP API /apps/{id})`,
+  // startBroadcastServer, the module's own port and the bin: where each app is reached.
+  listening: (url: string, apps: ReadonlyArray<{ id: string; key: string }>) => {
+    const ws = url.replace(/^http/, 'ws');
+    const each = apps.map(
+      (app) => `app ${app.id}: WebSocket ${ws}/app/${app.key}, HTTP API ${url}/apps/${app.id}`,
+    );
+    return `Broadcast server listening on ${url} (health ${url}/up); ${each.join('; ')}`;
+  },
+
+  stopping: (connections: number, graceSeconds: number) =>
+    `Broadcast server stopping: no new connections; closing ${connections} ` +
+    `connection${connections === 1 ? '' : 's'} with 4200 so clients reconnect elsewhere ` +
+    `(grace ${graceSeconds} s).`,
+  stopped: (cut: number, graceSeconds: number) =>
+    cut === 0
+      ? 'Broadcast server stopped.'
+      : `Broadcast server stopped; cut ${cut} connection${cut === 1 ? '' : 's'} that had not ` +
+        `closed within the grace of ${graceSeconds} s.`,
+
+  tlsFileUnreadable: (part: 'cert' | 'key' | 'ca', path: string, code: string | undefined) =>
+    `Cannot read the TLS ${part} file ${path}${code ? ` (${code})` : ''}: fix tls.${part} ` +
+    `(BROADCASTING_SERVER_TLS_${part.toUpperCase()}, "server.tls.${part}" in the config file or --tls-${part}).`,
+  tlsUnusable: (cert: string, key: string, reason: string) =>
+    `The TLS certificate ${cert} and key ${key} cannot be used (${reason}): both must be PEM, ` +
+    `and the key must belong to the certificate.`,
   notFound: () =>
     'Not found. This broadcast server serves WebSockets on /app/{key}, the HTTP API under /apps/{id}/ and GET /up.',
   cannotListen: (host: string, port: number, reason: string, fix: string) =>
@@ -62,14 +86,18 @@ export const HostingMessages = {
   missingCommand: () => 'Missing command: use "serve".',
   unknownCommand: (command: string) => `Unknown command "${command}": use "serve".`,
   flagNeedsValue: (flag: string) => `${flag} needs a value.`,
-  badPort: (text: string) => `--port must be a number from 0 to 65535 (got "${text}").`,
-  badScaling: (mode: string) =>
-    `--scaling takes "redis" (got "${mode}"); leave it out to run a single node.`,
+  badInteger: (flag: string, text: string, max: number) =>
+    `${flag} must be a number from 0 to ${max} (got "${text}").`,
+  badChoice: (flag: string, text: string, allowed: readonly string[]) =>
+    `${flag} takes ${allowed.map((a) => `"${a}"`).join(', ')} (got "${text}").`,
+  unexpectedArgument: (text: string) =>
+    `Unexpected argument "${text}": options start with --, and serve takes no other words.`,
   unknownFlag: (flag: string) => `Unknown option "${flag}".`,
-  serveFailed: (message: string) => `nestjs-broadcasting: ${message}`,
   serveUsageError: (message: string, usage: string) =>
     `nestjs-broadcasting: ${message}\n\n${usage}`,
-  serveListening: (url: string, wsUrl: string, appKey: string, appId: string) =>
-    `nestjs-broadcasting: broadcast server listening on ${url}\n` +
-    `  WebSocket: ${wsUrl}/app/${appKey}   HTTP API: ${url}/apps/${appId}   health: ${url}/up`,
+  signalReceived: (signal: string) => `${signal} received: shutting down.`,
+  signalAgain: (signal: string) => `${signal} again: exiting without waiting.`,
+  shutdownOverdue: (graceSeconds: number) =>
+    `The shutdown did not finish within its grace of ${graceSeconds} s (plus 1 s): exiting now.`,
+  shutdownFailed: (reason: string) => `Failed to close cleanly: ${reason}`,
 } satisfies Record<string, (...args: any[]) => string>;

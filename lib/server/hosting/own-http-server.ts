@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
 import type { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { UPGRADE_NOT_FOUND } from './broadcast-server.constants.js';
 import { HostingMessages, type ListenSetting } from './hosting-messages.js';
+import type { TlsCredentials } from './tls-credentials.js';
 
 const NOT_FOUND = JSON.stringify({ error: HostingMessages.notFound() });
 
@@ -15,7 +17,10 @@ export interface OwnHttpServer {
   server: Server;
   host: string;
   port: number;
+  /** `http://host:port`, or `https://` with TLS. */
   url: string;
+  /** Stops taking new connections; open ones (WebSockets included) stay until close(). */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -30,12 +35,15 @@ export async function listenOwnHttpServer(
   host: string,
   port: number,
   origin: ListenOrigin = {},
+  tls?: TlsCredentials,
 ): Promise<OwnHttpServer> {
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     if (runtime.handleRequest(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
     res.end(NOT_FOUND);
-  });
+  };
+  // https.Server is an http.Server underneath: the same listeners serve wss:// and https://.
+  const server: Server = tls ? createTlsServer(tls, onRequest) : createServer(onRequest);
   server.on('upgrade', (req, socket, head) => {
     if (runtime.handleUpgrade(req, socket, head)) return;
     socket.end(UPGRADE_NOT_FOUND);
@@ -60,17 +68,23 @@ export async function listenOwnHttpServer(
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return {
     server,
     host: address.address,
     port: address.port,
-    url: `http://${shownHost}:${address.port}`,
+    url: `${tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
+    stopAccepting,
     // The runtime has closed the WebSockets by then; end keep-alive HTTP connections too.
     close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+      (closing ??= (async () => {
+        stopAccepting();
         server.closeAllConnections();
-      })),
+        await closed;
+      })()),
   };
 }
 

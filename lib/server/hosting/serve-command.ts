@@ -1,148 +1,59 @@
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
+import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastException } from '../../errors/broadcast.exception.js';
-import { consoleLogger } from '../../shared/logger.js';
+import { streamLogger, type LogFormat, type LogStreams } from '../../shared/logger.js';
+import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { HostingMessages } from './hosting-messages.js';
+import {
+  parseServeArguments,
+  SERVE_USAGE,
+  ServeUsageError,
+  type ServeArguments,
+} from './serve-arguments.js';
 import { startBroadcastServer, type BroadcastServerHandle } from './start-broadcast-server.js';
 
-export const SERVE_USAGE = `Usage: nestjs-broadcasting serve [options]
+export { parseServeArguments, SERVE_USAGE, ServeUsageError, type ServeArguments };
 
-Runs the Pusher-protocol broadcast server (WebSocket /app/{key}, HTTP API /apps/{id}, GET /up).
-Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*) and the
-BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
-BROADCASTING_SERVER_HOST / _PORT / _SCALING, BROADCASTING_REDIS_URL / _PREFIX,
-BROADCASTING_DEFAULT).
-
-  --host <address>       interface to listen on            (default 127.0.0.1)
-  --port <number>        port to listen on, 0 for any free (default 6001)
-  --redis                deliver broadcasts published on Redis (Laravel's format); on by
-                         default when BROADCASTING_DEFAULT is redis or a Redis URL is set
-  --no-redis             do not, even then
-  --redis-url <url>      Redis to use (implies --redis)
-  --redis-prefix <text>  prefix of the Redis channels
-  --scaling redis        join the other nodes on the same Redis and prefix, so clients
-                         may connect to any of them (BROADCASTING_SERVER_SCALING=redis)
-  --config <file>        configuration file (instead of config/broadcasting.*)
-  -h, --help             show this help
-
-Stops cleanly on SIGINT / SIGTERM.`;
-
-/** What `serve`'s flags ask for; undefined fields fall through to the cascade. */
-export interface ServeArguments {
-  help?: boolean;
-  host?: string;
-  port?: number;
-  redis?: boolean;
-  redisUrl?: string;
-  redisPrefix?: string;
-  scaling?: 'redis';
-  config?: string;
-}
-
-/** A command line the bin cannot run; the message says what is wrong. */
-export class ServeUsageError extends Error {}
-
-/** Parses `serve [--flag value | --flag=value ...]`. */
-export function parseServeArguments(argv: string[]): ServeArguments {
-  const args = [...argv];
-  const command = args.shift();
-  if (command === '-h' || command === '--help') return { help: true };
-  if (command !== 'serve')
-    throw new ServeUsageError(
-      command === undefined
-        ? HostingMessages.missingCommand()
-        : HostingMessages.unknownCommand(command),
-    );
-  const parsed: ServeArguments = {};
-  while (args.length > 0) {
-    let flag = args.shift()!;
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    const take = () => {
-      const next = value ?? args.shift();
-      if (next === undefined || (value === undefined && next.startsWith('--')))
-        throw new ServeUsageError(HostingMessages.flagNeedsValue(flag));
-      return next;
-    };
-    switch (flag) {
-      case '-h':
-      case '--help':
-        parsed.help = true;
-        break;
-      case '--host':
-        parsed.host = take();
-        break;
-      case '--port': {
-        const text = take();
-        const port = Number(text);
-        if (!/^\d+$/.test(text) || port > 65_535)
-          throw new ServeUsageError(HostingMessages.badPort(text));
-        parsed.port = port;
-        break;
-      }
-      case '--redis':
-        parsed.redis = true;
-        break;
-      case '--no-redis':
-        parsed.redis = false;
-        break;
-      case '--redis-url':
-        parsed.redisUrl = take();
-        parsed.redis ??= true;
-        break;
-      case '--redis-prefix':
-        parsed.redisPrefix = take();
-        break;
-      case '--scaling': {
-        const mode = take();
-        if (mode !== 'redis') throw new ServeUsageError(HostingMessages.badScaling(mode));
-        parsed.scaling = mode;
-        break;
-      }
-      case '--config':
-        parsed.config = take();
-        break;
-      default:
-        throw new ServeUsageError(HostingMessages.unknownFlag(flag));
-    }
-  }
-  return parsed;
-}
-
-export interface ServeIo {
+export interface ServeIo extends LogStreams {
   env: Record<string, string | undefined>;
   cwd: string;
-  out(line: string): void;
-  err(line: string): void;
+}
+
+/** A server the bin started, and how it stops. */
+export interface ServeSession {
+  server: BroadcastServerHandle;
+  /**
+   * The first call shuts down within `shutdownGraceSeconds` (plus 1 s) and resolves with
+   * the exit code: 0, or 1 when closing failed or overran. A second call (a second signal)
+   * resolves with 1 at once, for an impatient operator.
+   */
+  stop(signal: string): Promise<number>;
 }
 
 /**
  * Runs `nestjs-broadcasting serve`: resolves the cascade with the flags as the top layer,
- * starts the server and prints where it listens. Returns the handle, or the exit code when
- * it did not start (usage, configuration).
+ * starts the server, whose listening line says where. Every line goes through the server's
+ * logger, so with `--log-format json` stdout and stderr carry JSON lines only. Returns the
+ * session, or the exit code when it did not start (2: usage, 1: configuration).
  */
-export async function runServeCommand(
-  argv: string[],
-  io: ServeIo,
-): Promise<BroadcastServerHandle | number> {
+export async function runServeCommand(argv: string[], io: ServeIo): Promise<ServeSession | number> {
   let args: ServeArguments;
   try {
     args = parseServeArguments(argv);
   } catch (error) {
     if (!(error instanceof ServeUsageError)) throw error;
-    io.err(HostingMessages.serveUsageError(error.message, SERVE_USAGE));
+    if (envFormat(io.env) === 'json') streamLogger('json', io).error(error.message);
+    else io.err(HostingMessages.serveUsageError(error.message, SERVE_USAGE));
     return 2;
   }
   if (args.help) {
     io.out(SERVE_USAGE);
     return 0;
   }
+  let config: ResolvedBroadcastConfig | undefined;
   try {
     const env = args.config ? { ...io.env, BROADCASTING_CONFIG: args.config } : io.env;
-    const config = await resolveBroadcastConfig(
+    config = await resolveBroadcastConfig(
       {
         server: { host: args.host, port: args.port, scaling: args.scaling },
         redis: { url: args.redisUrl, prefix: args.redisPrefix },
@@ -150,17 +61,81 @@ export async function runServeCommand(
       { env, cwd: io.cwd },
     );
     const server = await startBroadcastServer({
+      ...flagOptions(args, config),
       config,
       redis: args.redis,
-      logger: { ...consoleLogger, log: () => {} },
+      logger: streamLogger(args.logFormat ?? config.server.log.format, io),
     });
-    const app = server.engine.apps.all()[0];
-    const wsUrl = server.url.replace(/^http/, 'ws');
-    io.out(HostingMessages.serveListening(server.url, wsUrl, app.key, app.id));
-    return server;
+    return session(server);
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;
-    io.err(HostingMessages.serveFailed(error.message));
+    const format = args.logFormat ?? config?.server.log.format ?? envFormat(io.env);
+    streamLogger(format, io).error(error.message);
     return 1;
   }
+}
+
+/** The flags that are server options (the top layer, over the file and the env). */
+function flagOptions(
+  args: ServeArguments,
+  config: ResolvedBroadcastConfig,
+): BroadcastServerOptions {
+  const options: BroadcastServerOptions = {
+    log: { level: args.logLevel, format: args.logFormat },
+    shutdownGraceSeconds: args.shutdownGraceSeconds,
+  };
+  if (args.metricsPort !== undefined) options.metrics = { port: args.metricsPort };
+  if (args.tlsCert !== undefined || args.tlsKey !== undefined || args.tlsCa !== undefined) {
+    // A flag replaces its own file only; the others still come from the file or the env.
+    const { cert, key, ca } = config.server.tls ?? {};
+    const tls = { cert: args.tlsCert ?? cert, key: args.tlsKey ?? key, ca: args.tlsCa ?? ca };
+    // A missing half is reported by the resolver, naming the flag's variable and file key.
+    options.tls = tls as BroadcastServerOptions['tls'];
+  }
+  return options;
+}
+
+function session(server: BroadcastServerHandle): ServeSession {
+  const { logger } = server;
+  let stopping: Promise<number> | undefined;
+  return {
+    server,
+    stop(signal) {
+      if (stopping) {
+        logger.error(HostingMessages.signalAgain(signal), { signal });
+        return Promise.resolve(1);
+      }
+      logger.log(HostingMessages.signalReceived(signal), { signal });
+      const grace = server.options.shutdownGraceSeconds;
+      stopping = new Promise<number>((resolve) => {
+        // The runtime cuts what is left at the grace; this is for a close that hangs anyway.
+        const overdue = setTimeout(
+          () => {
+            logger.error(HostingMessages.shutdownOverdue(grace));
+            resolve(1);
+          },
+          grace * 1000 + 1000,
+        );
+        server.close().then(
+          () => {
+            clearTimeout(overdue);
+            resolve(0);
+          },
+          (error: unknown) => {
+            clearTimeout(overdue);
+            logger.error(
+              HostingMessages.shutdownFailed((error as Error)?.message ?? String(error)),
+            );
+            resolve(1);
+          },
+        );
+      });
+      return stopping;
+    },
+  };
+}
+
+/** The format the environment asks for, for errors raised before the cascade is known. */
+function envFormat(env: Record<string, string | undefined>): LogFormat {
+  return env.BROADCASTING_LOG_FORMAT?.toLowerCase() === 'json' ? 'json' : 'text';
 }

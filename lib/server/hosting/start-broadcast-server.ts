@@ -1,16 +1,20 @@
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
+import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { HostingMessages } from './hosting-messages.js';
-import { listenOwnHttpServer } from './own-http-server.js';
-import { consoleLogger, silentLogger, type ServerLogger } from '../../shared/logger.js';
+import { listenOwnHttpServer, type OwnHttpServer } from './own-http-server.js';
+import { readTlsCredentials } from './tls-credentials.js';
+import { silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 /** Options of {@link startBroadcastServer}: the server's options plus how it reports. */
 export interface StartBroadcastServerOptions extends BroadcastServerOptions {
   /**
-   * Where the server logs (the listening line, dropped Redis messages, failures). `false` logs nothing.
-   * @default the console
+   * Where the server logs (the listening line, cluster and Redis changes, shutdown, and at
+   * `log.level: 'debug'` every connection and subscription), filtered by `log.level`.
+   * `false` logs nothing.
+   * @default stdout and stderr, in `log.format`
    */
   logger?: ServerLogger | false;
   /**
@@ -26,42 +30,60 @@ export interface BroadcastServerHandle {
   port: number;
   /** The address it listens on. */
   host: string;
-  /** `http://host:port`: the HTTP API base; WebSockets at `ws://host:port/app/{key}`. */
+  /**
+   * `http://host:port` (`https://` with `tls`): the HTTP API base; WebSockets at
+   * `ws://host:port/app/{key}` (`wss://`).
+   */
   url: string;
   /** The protocol engine, for in-process publishing (`engine.publish(...)`) and queries. */
   engine: PusherServerEngine;
-  /** Stops the deliveries, closes every socket (4200) and the HTTP server. Idempotent. */
+  /** The options in force, after the cascade (apps, limits, log, shutdown grace, ...). */
+  options: ResolvedServerOptions;
+  /** The logger the server reports to, already filtered by `log.level`. */
+  logger: ServerLogger;
+  /**
+   * Stops taking connections, closes every socket (4200) and the HTTP server, within
+   * `shutdownGraceSeconds`. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Starts the broadcast server on its own port, without a Nest app. Options not given come
- * from the cascade: config file, then BROADCASTING_* env (apps from BROADCASTING_APP_ID /
- * _KEY / _SECRET, host and port from BROADCASTING_SERVER_HOST / _PORT), then defaults.
+ * from the cascade: config file (its `server` object), then BROADCASTING_* env (apps from
+ * BROADCASTING_APP_ID / _KEY / _SECRET, host and port from BROADCASTING_SERVER_HOST /
+ * _PORT, ...), then defaults.
  */
 export async function startBroadcastServer(
   options: StartBroadcastServerOptions = {},
 ): Promise<BroadcastServerHandle> {
   const { logger: given, config, ...serverOptions } = options;
-  const logger = given === false ? silentLogger : (given ?? consoleLogger);
-  const runtime = await BroadcastServerRuntime.create(serverOptions, { config, logger });
-  let http;
+  const runtime = await BroadcastServerRuntime.create(serverOptions, {
+    config,
+    logger: given === false ? silentLogger : given,
+  });
+  let http: OwnHttpServer;
   try {
-    const { host, port, listenOrigin } = runtime.options;
-    http = await listenOwnHttpServer(runtime, host, port, listenOrigin);
+    const { host, port, listenOrigin, tls } = runtime.options;
+    const credentials = tls && (await readTlsCredentials(tls));
+    http = await listenOwnHttpServer(runtime, host, port, listenOrigin, credentials);
   } catch (error) {
     await runtime.close();
     throw error;
   }
-  logger.log(HostingMessages.listeningStandalone(http.url));
+  const apps = runtime.options.apps.map(({ id, key }) => ({ id, key }));
+  runtime.announce(HostingMessages.listening(http.url, apps), { url: http.url, apps });
   let closing: Promise<void> | undefined;
   return {
     port: http.port,
     host: http.host,
     url: http.url,
     engine: runtime.engine,
+    options: runtime.options,
+    logger: runtime.logger,
     close: () =>
       (closing ??= (async () => {
+        http.stopAccepting();
         await runtime.close();
         await http.close();
       })()),

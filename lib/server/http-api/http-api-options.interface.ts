@@ -12,7 +12,8 @@ export interface HttpApiOptions {
    */
   now?: () => number;
   /**
-   * The body of `GET /up` (still 200: a degraded node keeps serving its own subscribers).
+   * The body of `GET /up`: 200, also when degraded (such a node keeps serving its own
+   * subscribers), except 503 for `status: 'stopping'` (a server shutting down).
    * @default () => ({ status: 'ok' })
    */
   health?: () => { status: string };

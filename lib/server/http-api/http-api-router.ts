@@ -79,7 +79,11 @@ export class HttpApiRouter {
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const method = req.method ?? 'GET';
 
-    if (path === '/up') return sendJson(res, 200, handleUp(method, this.health));
+    if (path === '/up') {
+      const health = handleUp(method, this.health);
+      // Shutting down: a load balancer's health check takes the node out at once.
+      return sendJson(res, health.status === 'stopping' ? 503 : 200, health);
+    }
 
     const segments = path.split('/'); // ['', 'apps', id, ...rest]
     const appId = decodePathSegment(segments[2] ?? '');

@@ -1,167 +1,166 @@
 import { defaultLocalHub } from '../../drivers/local-hub.js';
+import { SERVER_SCHEMA } from '../../config/config-file-schema.js';
+import {
+  defaultsOf,
+  isPlainObject,
+  parseConfigObject,
+  type ConfigOrigin,
+} from '../../config/config-schema.js';
 import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
-import type {
-  ResolvedAppOptions,
-  ResolvedServerOptions,
-} from './resolved-server-options.interface.js';
-import type {
-  BroadcastServerOptions,
-  ServerAppLimits,
-  ServerAppOptions,
-} from './server-options.interface.js';
+import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
+import { assignRedisPrefixes, defaultApp, resolveApps } from './resolve-server-apps.js';
+import type { ResolvedServerOptions } from './resolved-server-options.interface.js';
+import type { BroadcastServerOptions } from './server-options.interface.js';
 import { ServerOptionsMessages } from './server-options-messages.js';
 
-export const DEFAULT_APP_LIMITS: Readonly<Required<ServerAppLimits>> = Object.freeze({
-  maxEventBytes: 10_240,
-  maxChannelsPerEvent: 100,
-  maxBatchSize: 10,
-  clientEventsPerSecond: 10,
-  maxPresenceMembers: 100,
-  maxPresenceMemberBytes: 1_024,
-});
+export { DEFAULT_APP_LIMITS } from './resolve-server-apps.js';
 
-// Host and port defaults live with the other configuration keys (config/config-keys.ts).
-export const SERVER_DEFAULTS = Object.freeze({
-  activityTimeout: 30,
-  pongTimeout: 30,
-  maxPayloadBytes: 102_400,
-  maxBufferedBytes: 1_048_576,
-});
+/** Defaults of the options without an environment variable (those live in config-keys.ts). */
+export const SERVER_DEFAULTS = Object.freeze(defaultsOf(SERVER_SCHEMA));
+
+export const METRICS_DEFAULTS = Object.freeze({
+  host: '127.0.0.1',
+  path: '/metrics',
+  prefix: 'broadcasting_',
+  defaultMetrics: true,
+} satisfies Omit<Required<ServerMetricsOptions>, 'port'>);
+
+/** Keys in the interface without a rule, or rules without a key: must be none. */
+type SchemaGap<Options, Schema> =
+  Exclude<keyof Options, keyof Schema> | Exclude<keyof Schema, keyof Options>;
+/** Compiles only while SERVER_SCHEMA and BroadcastServerOptions name the same keys. */
+export const SERVER_SCHEMA_IS_COMPLETE: [
+  SchemaGap<BroadcastServerOptions, typeof SERVER_SCHEMA>,
+] extends [never]
+  ? true
+  : SchemaGap<BroadcastServerOptions, typeof SERVER_SCHEMA> = true;
+
+const OPTIONS: ConfigOrigin = { source: 'option', where: 'the server options' };
 
 /**
- * Fills defaults and validates. Apps come from `options.apps`, else one app from the
- * config cascade (`config.app`: BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET and friends).
- * Without a resolved `config`, the cascade is applied to the environment here, so a bare
- * engine reads the same keys, defaults and validation as the module and the bin.
- * Throws {@link BroadcastConfigError} naming the key to fix; secrets are never shown.
+ * Applies the cascade to every server option: the options given here, then the config
+ * file's `server` object, then the BROADCASTING_* environment, then the defaults. Both the
+ * options and the file are checked against the one table of server keys (SERVER_SCHEMA),
+ * so a wrong type or an unknown key fails the same way from code, file or env, naming the
+ * key and where it came from. Apps come from `apps`, the file's `server.apps`, else one app
+ * from `config.app` (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET). Without a resolved
+ * `config`, the cascade is applied to the environment here, so a bare engine reads the
+ * same keys as the module and the bin. Secrets are never shown.
  */
 export function resolveServerOptions(
   options: BroadcastServerOptions = {},
   config: ResolvedBroadcastConfig = applyConfigCascade({}, undefined, process.env),
 ): ResolvedServerOptions {
-  const apps = options.apps
-    ? options.apps.map((app, i) => resolveApp(app, `apps[${i}]`, 'option'))
-    : [defaultApp(config)];
-  if (apps.length === 0) throw new BroadcastConfigError(ServerOptionsMessages.noApps(), 'apps');
-  assertUnique(apps, 'id');
-  assertUnique(apps, 'key');
+  const given = parseConfigObject(options, SERVER_SCHEMA, '', OPTIONS) as BroadcastServerOptions;
+  const file = config.server.fromFile as BroadcastServerOptions;
+  const fileOrigin: ConfigOrigin = { source: 'file', where: `config file ${config.file}` };
 
+  const [appsPath, appsOrigin] = given.apps
+    ? ['apps', OPTIONS]
+    : file.apps
+      ? ['server.apps', fileOrigin]
+      : ['apps', OPTIONS];
+  const appList = given.apps ?? file.apps;
+  const apps = appList ? resolveApps(appList, appsPath, appsOrigin) : [defaultApp(config)];
+
+  const redisOption = given.redis ?? file.redis;
   const redis =
-    options.redis === true
+    redisOption === true
       ? { ...config.redis }
-      : options.redis
+      : redisOption
         ? {
-            url: options.redis.url ?? config.redis.url,
-            prefix: options.redis.prefix ?? config.redis.prefix,
+            url: redisOption.url ?? config.redis.url,
+            prefix: redisOption.prefix ?? config.redis.prefix,
           }
         : false;
+  assignRedisPrefixes(apps, redis, appsPath, appsOrigin);
 
   const origin = (key: 'host' | 'port'): ConfigSource =>
-    options[key] !== undefined ? 'option' : (config.sources[`server.${key}`] ?? 'default');
+    given[key] !== undefined ? 'option' : (config.sources[`server.${key}`] ?? 'default');
+  const port = given.port ?? config.server.port;
+  const layered = <K extends keyof typeof SERVER_DEFAULTS>(key: K): number =>
+    given[key] ?? file[key] ?? SERVER_DEFAULTS[key];
   return {
     apps,
-    host: options.host ?? config.server.host,
-    port: checkInteger(options.port ?? config.server.port, 'port', 0, 65_535),
+    host: given.host ?? config.server.host,
+    port,
     listenOrigin: { host: origin('host'), port: origin('port') },
-    activityTimeout: checkInteger(
-      options.activityTimeout ?? SERVER_DEFAULTS.activityTimeout,
-      'activityTimeout',
-      1,
-    ),
-    pongTimeout: checkInteger(options.pongTimeout ?? SERVER_DEFAULTS.pongTimeout, 'pongTimeout', 1),
-    maxPayloadBytes: checkInteger(
-      options.maxPayloadBytes ?? SERVER_DEFAULTS.maxPayloadBytes,
-      'maxPayloadBytes',
-      256,
-    ),
-    maxBufferedBytes: checkInteger(
-      options.maxBufferedBytes ?? SERVER_DEFAULTS.maxBufferedBytes,
-      'maxBufferedBytes',
-      1,
-    ),
-    localHub: options.localHub === undefined ? defaultLocalHub : options.localHub,
+    activityTimeout: layered('activityTimeout'),
+    pongTimeout: layered('pongTimeout'),
+    maxPayloadBytes: layered('maxPayloadBytes'),
+    maxBufferedBytes: layered('maxBufferedBytes'),
+    localHub: given.localHub === undefined ? defaultLocalHub : given.localHub,
     redis,
-    scaling: options.scaling ?? config.server.scaling,
+    scaling: given.scaling ?? config.server.scaling,
+    metrics: resolveMetrics(given, file, config, port, fileOrigin),
+    log: {
+      level: given.log?.level ?? config.server.log.level,
+      format: given.log?.format ?? config.server.log.format,
+    },
+    tls: resolveTls(given, config),
+    shutdownGraceSeconds: given.shutdownGraceSeconds ?? config.server.shutdownGraceSeconds,
   };
 }
 
-function defaultApp(config: ResolvedBroadcastConfig): ResolvedAppOptions {
-  const app = config.app;
-  const source: ConfigSource = config.sources['app.key'] ?? 'default';
-  const missing = (['id', 'key', 'secret'] as const).filter((field) => !app[field]);
-  if (missing.length > 0)
+/**
+ * The metrics endpoint, if any: off with `metrics: false` (option, else file), else on once
+ * a port is set (option, file, BROADCASTING_METRICS_PORT), with the other keys merged
+ * option over file over defaults.
+ */
+function resolveMetrics(
+  given: BroadcastServerOptions,
+  file: BroadcastServerOptions,
+  config: ResolvedBroadcastConfig,
+  serverPort: number,
+  fileOrigin: ConfigOrigin,
+): ResolvedServerOptions['metrics'] {
+  if (given.metrics === false || (given.metrics === undefined && file.metrics === false))
+    return undefined;
+  const merged = {
+    ...(isPlainObject(file.metrics) ? file.metrics : {}),
+    ...(isPlainObject(given.metrics) ? given.metrics : {}),
+  } as Partial<ServerMetricsOptions>;
+  const port = merged.port ?? config.server.metrics?.port;
+  if (port === undefined) {
+    if (Object.keys(merged).length === 0) return undefined;
+    const origin = isPlainObject(given.metrics) ? OPTIONS : fileOrigin;
     throw new BroadcastConfigError(
-      ServerOptionsMessages.missingAppCredentials(missing),
-      `app.${missing[0]}`,
-      source,
+      ServerOptionsMessages.metricsWithoutPort(origin.where),
+      'metrics.port',
+      origin.source,
     );
-  return resolveApp(app as ServerAppOptions, 'app', source);
+  }
+  if (port !== 0 && port === serverPort)
+    throw new BroadcastConfigError(
+      ServerOptionsMessages.metricsOnServerPort(port),
+      'metrics.port',
+      merged.port !== undefined ? 'option' : config.sources['server.metrics.port'],
+    );
+  return { ...METRICS_DEFAULTS, ...merged, port };
 }
 
-function resolveApp(app: ServerAppOptions, path: string, source: ConfigSource): ResolvedAppOptions {
-  for (const field of ['id', 'key', 'secret'] as const) {
-    const value = app?.[field];
-    if (typeof value !== 'string' || value.length === 0)
+/** TLS from the `tls` option as a whole, else key by key from the file and the env. */
+function resolveTls(
+  given: BroadcastServerOptions,
+  config: ResolvedBroadcastConfig,
+): ResolvedServerOptions['tls'] {
+  const source: ConfigSource = given.tls
+    ? 'option'
+    : (config.sources['server.tls.cert'] ??
+      config.sources['server.tls.key'] ??
+      config.sources['server.tls.ca'] ??
+      'default');
+  const tls = given.tls ?? config.server.tls;
+  if (!tls || (!tls.cert && !tls.key && !tls.ca)) return undefined;
+  const where = source === 'file' ? `config file ${config.file}` : source;
+  for (const part of ['cert', 'key'] as const)
+    if (!tls[part])
       throw new BroadcastConfigError(
-        ServerOptionsMessages.appFieldNotString(path, field, value),
-        `${path}.${field}`,
+        ServerOptionsMessages.tlsIncomplete(part, where),
+        `server.tls.${part}`,
         source,
       );
-  }
-  if (/[/?#\s]/.test(app.id) || /[/?#\s]/.test(app.key))
-    throw new BroadcastConfigError(
-      ServerOptionsMessages.appIdOrKeyNotUrlSafe(path),
-      `${path}.key`,
-      source,
-    );
-  const limits = { ...DEFAULT_APP_LIMITS, ...stripUndefined(app.limits ?? {}) };
-  for (const [name, value] of Object.entries(limits))
-    checkInteger(value, `${path}.limits.${name}`, 1);
-  const allowedOrigins = app.allowedOrigins ?? ['*'];
-  if (!Array.isArray(allowedOrigins) || allowedOrigins.some((o) => typeof o !== 'string'))
-    throw new BroadcastConfigError(
-      ServerOptionsMessages.badAllowedOrigins(path),
-      `${path}.allowedOrigins`,
-      source,
-    );
-  return {
-    id: app.id,
-    key: app.key,
-    secret: app.secret,
-    enabled: app.enabled ?? true,
-    maxConnections: checkInteger(app.maxConnections ?? 0, `${path}.maxConnections`, 0),
-    enableClientMessages: app.enableClientMessages ?? true,
-    allowedOrigins,
-    anyOrigin: allowedOrigins.includes('*'),
-    limits,
-  };
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function checkInteger(value: unknown, key: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
-    throw new BroadcastConfigError(
-      ServerOptionsMessages.notAnIntegerInRange(key, min, max, value),
-      key,
-      'option',
-    );
-  return value;
-}
-
-function assertUnique(apps: ResolvedAppOptions[], field: 'id' | 'key') {
-  const seen = new Set<string>();
-  for (const app of apps) {
-    if (seen.has(app[field]))
-      throw new BroadcastConfigError(
-        ServerOptionsMessages.duplicateApp(field, app[field]),
-        `apps.${field}`,
-        'option',
-      );
-    seen.add(app[field]);
-  }
+  return { cert: tls.cert!, key: tls.key!, ca: tls.ca, source };
 }

@@ -1,12 +1,20 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { ConfigSource } from '../../errors/broadcast.exception.js';
-import type { ServerAppLimits, ServerAppOptions } from './server-options.interface.js';
+import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
+import type {
+  ServerAppLimits,
+  ServerAppOptions,
+  ServerLogOptions,
+  ServerTlsOptions,
+} from './server-options.interface.js';
 
 /** An app with every default filled in; what the engine and the HTTP API read. */
-export interface ResolvedAppOptions extends Required<Omit<ServerAppOptions, 'limits'>> {
+export interface ResolvedAppOptions extends Required<Omit<ServerAppOptions, 'limits' | 'redis'>> {
   limits: Required<ServerAppLimits>;
   /** `allowedOrigins` contains `*`: skip the origin check. */
   anyOrigin: boolean;
+  /** The Redis prefix this app's Redis broadcasts arrive under; undefined: it gets none. */
+  redisPrefix?: string;
 }
 
 /** Server options after defaults and the configuration cascade. */
@@ -25,4 +33,11 @@ export interface ResolvedServerOptions {
   localHub: LocalBroadcastHub | false;
   redis: false | { url: string; prefix: string };
   scaling?: 'redis';
+  /** Undefined: no metrics endpoint. */
+  metrics?: Required<ServerMetricsOptions>;
+  log: Required<ServerLogOptions>;
+  /** Undefined: plain `ws://` and `http://`. `source` says where the paths came from. */
+  tls?: ServerTlsOptions & { source: ConfigSource };
+  /** Seconds. */
+  shutdownGraceSeconds: number;
 }

@@ -1,4 +1,6 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
+import type { LogFormat, LogLevel } from '../../shared/logger.js';
+import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
 
 /** One Pusher-protocol application served by the broadcast server. */
 export interface ServerAppOptions {
@@ -32,6 +34,14 @@ export interface ServerAppOptions {
    * Per-app limits; every field has a safe default.
    */
   limits?: ServerAppLimits;
+  /**
+   * What this app listens to on Redis (Redis delivery, see the server's `redis` option):
+   * the broadcasts published on `prefix + channel`, which is how the redis driver (or a
+   * Laravel app) of this app publishes with its own `BROADCASTING_REDIS_PREFIX`. Two apps
+   * may not share a prefix.
+   * @default the first app: the server's Redis prefix; the others: none (no Redis delivery)
+   */
+  redis?: { prefix?: string };
 }
 
 export interface ServerAppLimits {
@@ -65,6 +75,41 @@ export interface ServerAppLimits {
    * @default 1024
    */
   maxPresenceMemberBytes?: number;
+  /**
+   * Most channels one connection may be subscribed to at once; the next subscription is
+   * refused with `pusher:subscription_error` (type `LimitReached`, status 4301) and the
+   * connection stays open. Each subscription costs the server a few hundred bytes.
+   * @default 1000
+   */
+  maxChannelsPerConnection?: number;
+}
+
+/** How the server logs (see docs/deployment.md#logs). */
+export interface ServerLogOptions {
+  /**
+   * `error`, `warn`, `info` (listening addresses, cluster membership, Redis outages,
+   * shutdown) or `debug` (also every connection, subscription and close code).
+   * @default 'info' (BROADCASTING_LOG_LEVEL)
+   */
+  level?: LogLevel;
+  /**
+   * `text`, or `json`: one JSON object per line (`time`, `level`, `msg`, fields), info and
+   * debug on stdout, warn and error on stderr. Applies where the server writes to the
+   * console itself (startBroadcastServer without a `logger`, the bin, and
+   * BroadcastServerModule instead of Nest's Logger when set to `json`).
+   * @default 'text' (BROADCASTING_LOG_FORMAT)
+   */
+  format?: LogFormat;
+}
+
+/** TLS on the server's own port: `wss://` and `https://` on the same port. */
+export interface ServerTlsOptions {
+  /** Path of the certificate chain (PEM). @default BROADCASTING_SERVER_TLS_CERT */
+  cert: string;
+  /** Path of the private key (PEM). @default BROADCASTING_SERVER_TLS_KEY */
+  key: string;
+  /** Path of extra CA certificates (PEM), if the chain needs them. @default BROADCASTING_SERVER_TLS_CA */
+  ca?: string;
 }
 
 /** Options of the broadcast server, for `startBroadcastServer` and `BroadcastServerModule.forRoot`. */
@@ -125,4 +170,26 @@ export interface BroadcastServerOptions {
    * @default BROADCASTING_SERVER_SCALING (or the config file's `server.scaling`); unset: one node
    */
   scaling?: 'redis';
+  /**
+   * Prometheus metrics on a port of their own; `false` turns them off even when
+   * BROADCASTING_METRICS_PORT is set.
+   * @default off, unless BROADCASTING_METRICS_PORT (or the config file's `server.metrics`) sets a port
+   */
+  metrics?: ServerMetricsOptions | false;
+  /** Log level and format. @default { level: 'info', format: 'text' } */
+  log?: ServerLogOptions;
+  /**
+   * Serve `wss://` and `https://` on the server's own port. Not for a server sharing a
+   * Nest app's port: give the app `httpsOptions` instead.
+   * @default off (BROADCASTING_SERVER_TLS_CERT / _KEY / _CA)
+   */
+  tls?: ServerTlsOptions;
+  /**
+   * Most seconds a shutdown may take. On close (SIGTERM for the bin) the server stops
+   * accepting connections, closes every socket with 4200 (clients reconnect at once,
+   * elsewhere), and waits for their closing handshakes and the cluster's goodbye; what is
+   * still open when the grace runs out is cut.
+   * @default 10 (BROADCASTING_SHUTDOWN_GRACE_SECONDS)
+   */
+  shutdownGraceSeconds?: number;
 }

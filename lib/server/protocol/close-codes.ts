@@ -28,6 +28,12 @@ export const CloseCode = {
   PONG_TIMEOUT: 4201,
   /** `pusher:error` only (no close): client events above `clientEventsPerSecond`. */
   CLIENT_EVENT_RATE_LIMIT: 4301,
+  /**
+   * `pusher:subscription_error` status only (no close, type `LimitReached`): the connection
+   * is on `maxChannelsPerConnection` channels already. Same range as the rate limit: over a
+   * limit, and the connection stays usable.
+   */
+  LIMIT_REACHED: 4301,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

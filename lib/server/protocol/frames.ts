@@ -55,12 +55,20 @@ export function errorFrame(message: string, code: number | null, channel?: strin
   });
 }
 
-/** What pusher-js emits as `pusher:subscription_error` and Echo's `.error()` receives. */
-export function subscriptionError(channel: string, error: string, status: number): string {
+/**
+ * What pusher-js emits as `pusher:subscription_error` and Echo's `.error()` receives. `type`
+ * is `AuthError` (Pusher's) for a refused authorization, `LimitReached` for a limit.
+ */
+export function subscriptionError(
+  channel: string,
+  error: string,
+  status: number,
+  type: 'AuthError' | 'LimitReached' = 'AuthError',
+): string {
   return JSON.stringify({
     event: 'pusher:subscription_error',
     channel,
-    data: JSON.stringify({ type: 'AuthError', error, status }),
+    data: JSON.stringify({ type, error, status }),
   });
 }
 

@@ -5,17 +5,28 @@ import { SourceMessages } from './source-messages.js';
 
 /**
  * Delivers what the `local` driver publishes in this process: each hub message becomes one
- * `publish` on `appId`. The payload's JSON comes with the message (`json`, the manager's
- * own serialization); only a message published without it is serialized here.
- * Returns the function that detaches.
+ * `publish` on its `appId`, or on `appIds[0]` (the server's first app) when it names none.
+ * A message for an app this server does not serve is dropped, logged once per app id. The
+ * payload's JSON comes with the message (`json`, the manager's own serialization); only a
+ * message published without it is serialized here. Returns the function that detaches.
  */
 export function attachLocalHub(
   hub: LocalBroadcastHub,
   target: PublishTarget,
-  appId: string,
+  appIds: readonly string[],
   logger: ServerLogger = consoleLogger,
 ): () => void {
+  const served = new Set(appIds);
+  const reported = new Set<string>();
   return hub.subscribe((message: HubMessage) => {
+    const appId = message.appId ?? appIds[0];
+    if (!served.has(appId)) {
+      if (!reported.has(appId)) {
+        reported.add(appId);
+        logger.warn(SourceMessages.localUnknownApp(appId, appIds));
+      }
+      return;
+    }
     const data = message.json ?? serialize(message, logger);
     if (data === undefined) return;
     target.publish(appId, message.channels, message.event, data, message.socket);

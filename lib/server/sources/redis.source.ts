@@ -12,13 +12,21 @@ import {
   type RedisSubscriberClient,
 } from '../../shared/redis/redis-clients.js';
 
+/** An app and the prefix its Redis broadcasts are published under. */
+export interface RedisSourceApp {
+  id: string;
+  /** As its redis driver publishes (its BROADCASTING_REDIS_PREFIX). */
+  prefix: string;
+}
+
 export interface RedisSourceOptions {
   /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
   url: string;
-  /** Prefix of every Redis channel, as the redis driver publishes (BROADCASTING_REDIS_PREFIX). */
-  prefix: string;
-  /** The app Redis broadcasts belong to: Laravel's message carries no app id. */
-  appId: string;
+  /**
+   * The apps that listen on Redis. Laravel's message carries no app id, so the prefix of the
+   * Redis channel says which app a broadcast is for.
+   */
+  apps: RedisSourceApp[];
   /** Which channels have local subscribers: one SUBSCRIBE per such channel, while it has them. */
   interest: ChannelInterest;
   /** Where dropped messages and outages are reported. @default consoleLogger */
@@ -32,7 +40,15 @@ export interface RedisSourceOptions {
  */
 export class RedisSource {
   private readonly reported = new Set<string>();
-  private readonly subscribed = new Set<string>();
+  private readonly prefixes: Map<string, string>;
+  /**
+   * Redis channels SUBSCRIBEd to, each with the apps' channels it feeds. Usually one; two
+   * when prefixes overlap (`''` + `shoporders`, `shop` + `orders`), which is the naming's
+   * own ambiguity: both apps asked for that Redis channel.
+   */
+  private readonly subscribed = new Map<string, Map<string, string>>();
+  /** SUBSCRIBEs under way, so a second app on the same Redis channel waits for the same reply. */
+  private readonly pending = new Map<string, Promise<void>>();
   private stopInterest?: () => void;
   private closed = false;
 
@@ -41,7 +57,9 @@ export class RedisSource {
     private readonly client: RedisSubscriberClient,
     private readonly options: RedisSourceOptions,
     private readonly logger: ServerLogger,
-  ) {}
+  ) {
+    this.prefixes = new Map(options.apps.map((app) => [app.id, app.prefix]));
+  }
 
   /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
   static async start(target: PublishTarget, options: RedisSourceOptions): Promise<RedisSource> {
@@ -95,7 +113,8 @@ export class RedisSource {
 
     // Started before the engine takes sockets, so no channel is occupied yet.
     this.stopInterest = options.interest.onChange((appId, channel, occupied) => {
-      if (appId === options.appId) return this.follow(channel, occupied);
+      const prefix = this.prefixes.get(appId);
+      if (prefix !== undefined) return this.follow(appId, prefix + channel, channel, occupied);
     });
   }
 
@@ -104,9 +123,21 @@ export class RedisSource {
    * SUBSCRIBE reply (the engine confirms the subscription then), or after LISTEN_WAIT_MS or
    * a failure, logged once: the subscribers still get every message but Redis's meanwhile.
    */
-  private follow(channel: string, occupied: boolean): Promise<void> | undefined {
-    if (this.closed || occupied === this.subscribed.has(channel)) return;
-    const redisChannel = this.options.prefix + channel;
+  private follow(
+    appId: string,
+    redisChannel: string,
+    channel: string,
+    occupied: boolean,
+  ): Promise<void> | undefined {
+    if (this.closed) return;
+    const targets = this.subscribed.get(redisChannel);
+    if (!occupied) {
+      if (!targets?.delete(appId) || targets.size > 0) return;
+      this.subscribed.delete(redisChannel);
+    } else if (targets) {
+      targets.set(appId, channel);
+      return this.pending.get(redisChannel); // already SUBSCRIBEd for another app
+    }
     const failed = (error: unknown) => {
       if (!this.closed)
         this.reportOnce(
@@ -115,31 +146,39 @@ export class RedisSource {
         );
     };
     if (!occupied) {
-      this.subscribed.delete(channel);
       this.client.unsubscribe(redisChannel).catch(failed);
       return;
     }
-    this.subscribed.add(channel);
-    return settleWithin(this.client.subscribe(redisChannel), LISTEN_WAIT_MS, {
-      onError: failed,
-      onLate: () =>
-        this.reportOnce(
-          'command:slow',
-          SourceMessages.redisSubscribeSlow(redisChannel, LISTEN_WAIT_MS),
-        ),
+    this.subscribed.set(redisChannel, new Map([[appId, channel]]));
+    const listening: Promise<void> = settleWithin(
+      this.client.subscribe(redisChannel),
+      LISTEN_WAIT_MS,
+      {
+        onError: failed,
+        onLate: () =>
+          this.reportOnce(
+            'command:slow',
+            SourceMessages.redisSubscribeSlow(redisChannel, LISTEN_WAIT_MS),
+          ),
+      },
+    ).finally(() => {
+      if (this.pending.get(redisChannel) === listening) this.pending.delete(redisChannel);
     });
+    this.pending.set(redisChannel, listening);
+    return listening;
   }
 
   private onMessage(redisChannel: string, body: string): void {
-    const { prefix, appId } = this.options;
-    if (!redisChannel.startsWith(prefix)) return;
-    const channel = redisChannel.slice(prefix.length);
-    const message = parseLaravelRedisMessage(channel, body);
-    if (typeof message === 'string') return this.drop(message, redisChannel);
-    try {
-      this.target.publish(appId, [channel], message.event, message.data, message.socket);
-    } catch (error) {
-      this.reportOnce('publish', SourceMessages.redisFanOutFailed(redisChannel, error));
+    const targets = this.subscribed.get(redisChannel);
+    if (!targets) return;
+    for (const [appId, channel] of targets) {
+      const message = parseLaravelRedisMessage(channel, body);
+      if (typeof message === 'string') return this.drop(message, redisChannel);
+      try {
+        this.target.publish(appId, [channel], message.event, message.data, message.socket);
+      } catch (error) {
+        this.reportOnce('publish', SourceMessages.redisFanOutFailed(redisChannel, error));
+      }
     }
   }
 

@@ -8,6 +8,11 @@ export const SourceMessages = {
   localPayloadNotJson: (event: string, error: unknown) =>
     `Local broadcast "${event}" dropped: its payload is not JSON-serializable (${reasonOf(error)}).`,
 
+  localUnknownApp: (appId: string, served: readonly string[]) =>
+    `Local broadcasts for app "${appId.slice(0, 60)}" are dropped: this server serves ` +
+    `${served.map((id) => `"${id}"`).join(', ')}. Fix the local connection's appId. ` +
+    `Further broadcasts for this app are dropped without a log line.`,
+
   /** Completes "... needs the ioredis package" when ioredis is missing. */
   redisNeededBy: () => "The broadcast server's Redis delivery",
   redisUnreachable: (maskedUrl: string, error: unknown) =>

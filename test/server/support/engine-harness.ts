@@ -158,9 +158,9 @@ export class RawClient {
   /** Connects and, unless `established` is false, waits for connection_established. */
   static async connect(
     url: string,
-    opts: { established?: boolean; headers?: Record<string, string> } = {},
+    opts: { established?: boolean; headers?: Record<string, string>; ca?: Buffer } = {},
   ): Promise<RawClient> {
-    const client = new RawClient(new WebSocket(url, { headers: opts.headers }));
+    const client = new RawClient(new WebSocket(url, { headers: opts.headers, ca: opts.ca }));
     if (opts.established === false) return client;
     const frame = await client.next('pusher:connection_established');
     client.socketId = JSON.parse(frame.data as string).socket_id;

@@ -176,7 +176,9 @@ export class RedisScalingAdapter implements ServerAdapter {
   /** Deregisters (other nodes hear member_removed for this node's users) and disconnects. */
   async close(): Promise<void> {
     if (this.link.state === 'closed') return;
+    const registered = this.link.commandsOpen;
     await this.heartbeat.leave();
+    if (registered) this.logger.log(ScalingMessages.left(this.nodeId, this.keys.namespace));
     const disconnected = this.link.close(); // closed from here on: nothing more is sent
     this.requests.flush();
     this.relay.clear();

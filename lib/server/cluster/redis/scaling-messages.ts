@@ -22,6 +22,9 @@ export const ScalingMessages = {
   joined: (nodeId: string, namespace: string, where: string) =>
     `Scaling: node ${nodeId} joined the cluster "${namespace}" at ${where}.`,
 
+  left: (nodeId: string, namespace: string) =>
+    `Scaling: node ${nodeId} left the cluster "${namespace}" (its presence members are gone for the other nodes).`,
+
   lost: (where: string, lastError: string) =>
     `Scaling: lost Redis at ${where}${lastError ? ` (${lastError})` : ''}; ` +
     `serving this node's subscribers only until it is back (GET /up reports degraded).`,
