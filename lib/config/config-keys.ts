@@ -50,6 +50,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'server.host', env: 'BROADCASTING_SERVER_HOST', default: '127.0.0.1', kind: 'host' },
   { path: 'server.port', env: 'BROADCASTING_SERVER_PORT', default: 6001, kind: 'port' },
   { path: 'server.scaling', env: 'BROADCASTING_SERVER_SCALING', kind: 'scaling' },
+  { path: 'server.metrics.port', env: 'BROADCASTING_METRICS_PORT', kind: 'port' },
 ];
 
 /** The environment variable naming the config file. */

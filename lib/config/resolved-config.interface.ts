@@ -20,8 +20,8 @@ export interface ResolvedBroadcastConfig {
   userAuthEndpoint: string;
   /** BROADCASTING_ENCRYPTION_MASTER_KEY (base64, 32 bytes), for private-encrypted channels. */
   encryptionMasterKey?: string;
-  /** BROADCASTING_SERVER_HOST / _PORT / _SCALING. */
-  server: { host: string; port: number; scaling?: 'redis' };
+  /** BROADCASTING_SERVER_HOST / _PORT / _SCALING, and BROADCASTING_METRICS_PORT. */
+  server: { host: string; port: number; scaling?: 'redis'; metrics?: { port: number } };
   /**
    * Named connections from the module options merged over the config file's (by name).
    * Built-in driver names need no entry.

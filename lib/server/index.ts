@@ -20,3 +20,13 @@ export type {
   ServerAppLimits,
 } from './options/server-options.interface.js';
 export { CloseCode } from './protocol/close-codes.js';
+export type { ServerMetricsOptions } from './metrics/metrics-options.interface.js';
+export type {
+  PrometheusRegistry,
+  ServerMetricsOption,
+  ServerMetricsRegistryOptions,
+} from './metrics/metrics-registry-options.interface.js';
+export type {
+  BroadcastServerHealth,
+  RedisConnectionState,
+} from './hosting/broadcast-server-health.interface.js';

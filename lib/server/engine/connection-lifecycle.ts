@@ -83,12 +83,15 @@ export class ConnectionLifecycle {
     }
 
     const { registry, frames } = this.parts;
-    const conn = new PusherConnection(newSocketId(), app, ws);
+    const conn = new PusherConnection(newSocketId(), app, ws, registry.get(app.id)!.metrics);
     registry.addConnection(conn);
+    conn.metrics.connectionOpened();
     ws.on('message', (raw: Buffer, isBinary: boolean) => frames.onFrame(conn, raw, isBinary));
     ws.on('pong', () => conn.heard());
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
       conn.closed = true;
+      // The code we closed with says why (4100, 4200, ...) even if the client never answered.
+      conn.metrics.connectionClosed(conn.closeCode || code);
       frames.run(conn, () => this.cleanup(conn));
     });
     frames.run(conn, () => this.admit(conn));

@@ -72,4 +72,5 @@ export const HostingMessages = {
   serveListening: (url: string, wsUrl: string, appKey: string, appId: string) =>
     `nestjs-broadcasting: broadcast server listening on ${url}\n` +
     `  WebSocket: ${wsUrl}/app/${appKey}   HTTP API: ${url}/apps/${appId}   health: ${url}/up`,
+  serveMetrics: (metricsUrl: string) => `  metrics: ${metricsUrl}`,
 } satisfies Record<string, (...args: any[]) => string>;

@@ -10,7 +10,7 @@ Runs the Pusher-protocol broadcast server (WebSocket /app/{key}, HTTP API /apps/
 Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*) and the
 BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
 BROADCASTING_SERVER_HOST / _PORT / _SCALING, BROADCASTING_REDIS_URL / _PREFIX,
-BROADCASTING_DEFAULT).
+BROADCASTING_DEFAULT, BROADCASTING_METRICS_PORT for Prometheus metrics on their own port).
 
   --host <address>       interface to listen on            (default 127.0.0.1)
   --port <number>        port to listen on, 0 for any free (default 6001)
@@ -157,6 +157,7 @@ export async function runServeCommand(
     const app = server.engine.apps.all()[0];
     const wsUrl = server.url.replace(/^http/, 'ws');
     io.out(HostingMessages.serveListening(server.url, wsUrl, app.key, app.id));
+    if (server.metricsUrl) io.out(HostingMessages.serveMetrics(server.metricsUrl));
     return server;
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;

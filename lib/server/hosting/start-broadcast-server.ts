@@ -1,5 +1,6 @@
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
+import type { ServerMetricsOption } from '../metrics/metrics-registry-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { HostingMessages } from './hosting-messages.js';
@@ -7,7 +8,14 @@ import { listenOwnHttpServer } from './own-http-server.js';
 import { consoleLogger, silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 /** Options of {@link startBroadcastServer}: the server's options plus how it reports. */
-export interface StartBroadcastServerOptions extends BroadcastServerOptions {
+export interface StartBroadcastServerOptions extends Omit<BroadcastServerOptions, 'metrics'> {
+  /**
+   * Prometheus metrics: `{ port }` serves them on a port of their own, `{ registry }`
+   * registers them into a prom-client Registry you serve; `false` keeps them off whatever
+   * the config file says. Needs the optional peer `prom-client`.
+   * @default off, unless the config file's `server.metrics.port` or BROADCASTING_METRICS_PORT sets a port
+   */
+  metrics?: ServerMetricsOption;
   /**
    * Where the server logs (the listening line, dropped Redis messages, failures). `false` logs nothing.
    * @default the console
@@ -28,6 +36,8 @@ export interface BroadcastServerHandle {
   host: string;
   /** `http://host:port`: the HTTP API base; WebSockets at `ws://host:port/app/{key}`. */
   url: string;
+  /** The Prometheus endpoint (`http://127.0.0.1:9601/metrics`) when metrics have their own port. */
+  metricsUrl?: string;
   /** The protocol engine, for in-process publishing (`engine.publish(...)`) and queries. */
   engine: PusherServerEngine;
   /** Stops the deliveries, closes every socket (4200) and the HTTP server. Idempotent. */
@@ -59,6 +69,7 @@ export async function startBroadcastServer(
     port: http.port,
     host: http.host,
     url: http.url,
+    metricsUrl: runtime.metricsUrl,
     engine: runtime.engine,
     close: () =>
       (closing ??= (async () => {

@@ -2,6 +2,7 @@ import { defaultLocalHub } from '../../drivers/local-hub.js';
 import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
+import { resolveMetricsOptions } from '../metrics/resolve-metrics-options.js';
 import type {
   ResolvedAppOptions,
   ResolvedServerOptions,
@@ -60,10 +61,12 @@ export function resolveServerOptions(
 
   const origin = (key: 'host' | 'port'): ConfigSource =>
     options[key] !== undefined ? 'option' : (config.sources[`server.${key}`] ?? 'default');
+  const port = checkInteger(options.port ?? config.server.port, 'port', 0, 65_535);
+  const metricsPort = config.server.metrics?.port;
   return {
     apps,
     host: options.host ?? config.server.host,
-    port: checkInteger(options.port ?? config.server.port, 'port', 0, 65_535),
+    port,
     listenOrigin: { host: origin('host'), port: origin('port') },
     activityTimeout: checkInteger(
       options.activityTimeout ?? SERVER_DEFAULTS.activityTimeout,
@@ -84,6 +87,13 @@ export function resolveServerOptions(
     localHub: options.localHub === undefined ? defaultLocalHub : options.localHub,
     redis,
     scaling: options.scaling ?? config.server.scaling,
+    metrics: resolveMetricsOptions(
+      options.metrics,
+      metricsPort === undefined
+        ? undefined
+        : { port: metricsPort, source: config.sources['server.metrics.port'] ?? 'default' },
+      port,
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { ConfigSource } from '../../errors/broadcast.exception.js';
+import type { ResolvedMetricsOptions } from '../metrics/resolve-metrics-options.js';
 import type { ServerAppLimits, ServerAppOptions } from './server-options.interface.js';
 
 /** An app with every default filled in; what the engine and the HTTP API read. */
@@ -25,4 +26,5 @@ export interface ResolvedServerOptions {
   localHub: LocalBroadcastHub | false;
   redis: false | { url: string; prefix: string };
   scaling?: 'redis';
+  metrics: ResolvedMetricsOptions;
 }

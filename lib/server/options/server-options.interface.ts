@@ -1,4 +1,5 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
+import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
 
 /** One Pusher-protocol application served by the broadcast server. */
 export interface ServerAppOptions {
@@ -125,4 +126,10 @@ export interface BroadcastServerOptions {
    * @default BROADCASTING_SERVER_SCALING (or the config file's `server.scaling`); unset: one node
    */
   scaling?: 'redis';
+  /**
+   * Prometheus metrics on a port of their own (docs/deployment.md, "Metrics"); needs the
+   * optional peer `prom-client`. `false` keeps them off whatever the config file says.
+   * @default off, unless the config file's `server.metrics.port` or BROADCASTING_METRICS_PORT sets a port
+   */
+  metrics?: ServerMetricsOptions | false;
 }

@@ -1,0 +1,58 @@
+import type { ServerLogger } from '../../shared/logger.js';
+import { loadPromClient } from './load-prom-client.js';
+import { listenMetricsServer, type MetricsHttpServer } from './metrics-http-server.js';
+import { MetricsMessages } from './metrics-messages.js';
+import type { ServerMetricsRegistryOptions } from './metrics-registry-options.interface.js';
+import { PrometheusServerMetrics, type RedisLinkState } from './prometheus-server-metrics.js';
+import { resolveRegistryOption, type ResolvedMetricsOptions } from './resolve-metrics-options.js';
+import type { ServerMetrics } from './server-metrics.interface.js';
+
+/** A server's metrics while it runs: what to hand the engine, and where they are served. */
+export interface RunningMetrics {
+  readonly metrics: ServerMetrics;
+  /** The endpoint's URL when the metrics have a port of their own. */
+  readonly url?: string;
+  /** Where `redis_up` reads each Redis connection's state. */
+  watchRedis(links: () => RedisLinkState[]): void;
+  /** Stops the endpoint and takes the metrics out of the registry. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Turns metrics on, if asked: loads prom-client (an error names `npm install prom-client`
+ * when it is missing), defines the metrics in the app's registry or in a registry of their
+ * own, and serves the latter on the metrics port. Undefined when metrics are off.
+ */
+export async function startServerMetrics(
+  own: ResolvedMetricsOptions,
+  shared: ServerMetricsRegistryOptions | undefined,
+  logger: ServerLogger,
+): Promise<RunningMetrics | undefined> {
+  if (!own && !shared) return undefined;
+  const sharedOptions = shared && resolveRegistryOption(shared);
+  const prom = await loadPromClient();
+  const registry = sharedOptions?.registry ?? new prom.Registry();
+  const naming = sharedOptions ?? (own as Exclude<ResolvedMetricsOptions, false>);
+  const metrics = new PrometheusServerMetrics(prom, registry, naming);
+  let http: MetricsHttpServer | undefined;
+  if (!sharedOptions && own) {
+    try {
+      http = await listenMetricsServer(registry as InstanceType<typeof prom.Registry>, own, logger);
+    } catch (error) {
+      metrics.unregister();
+      throw error;
+    }
+    logger.log(MetricsMessages.listening(http.url));
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    metrics,
+    url: http?.url,
+    watchRedis: (links) => metrics.watchRedis(links),
+    close: () =>
+      (closing ??= (async () => {
+        await http?.close();
+        metrics.unregister();
+      })()),
+  };
+}
