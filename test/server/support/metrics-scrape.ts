@@ -59,3 +59,23 @@ export class Metrics {
     return [...this.text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]);
   }
 }
+
+/**
+ * Scrapes until `check` holds (counts settle after close frames, Redis reconnects...);
+ * the error carries the last exposition, so a failure shows what was there instead.
+ */
+export async function scrapeUntil(
+  url: string,
+  check: (metrics: Metrics) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<Metrics> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metrics = await scrape(url);
+    if (check(metrics)) return metrics;
+    if (Date.now() > deadline)
+      throw new Error(`Timed out waiting for ${what}; last scrape:\n${metrics.text}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
