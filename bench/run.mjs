@@ -134,9 +134,12 @@ async function main() {
   const runPrefix = `bench-${process.pid}-${Date.now().toString(36)}`;
   try {
     if (only.includes('latency') || only.includes('fanout')) {
-      log('starting servers: ours, raw ws (send / pre-framed write / corked), Socket.IO');
+      log(
+        'starting servers: ours (metrics off and on), raw ws (send / pre-framed write / corked), Socket.IO',
+      );
       const starts = [
         ['ours', { redis: { url: redisUrl, prefix: `${runPrefix}-ours:` } }, profileDir],
+        ['ours-metrics', { redis: { url: redisUrl, prefix: `${runPrefix}-ours-metrics:` } }],
         ['raw-ws', { redis: { url: redisUrl, prefix: `${runPrefix}-raw:` } }],
         ['raw-frame', {}],
         ['raw-cork', {}],
@@ -160,6 +163,7 @@ async function main() {
       runMemory({
         kinds: [
           { kind: 'ours' },
+          { kind: 'ours-metrics' },
           { kind: 'raw-ws', maxSize: plan.memory.rawWsMax },
           ...(plan.memory.socketIoMax
             ? [{ kind: 'socketio', maxSize: plan.memory.socketIoMax }]

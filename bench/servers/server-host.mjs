@@ -14,6 +14,8 @@ const kinds = {
     (await import('./raw-ws-server.mjs')).startServer({ ...options, mode: 'write' }),
   socketio: async (options) => (await import('./socketio-server.mjs')).startServer(options),
   ours: async (options) => (await import('./ours-server.mjs')).startServer(options),
+  'ours-metrics': async (options) =>
+    (await import('./ours-server.mjs')).startServer({ ...options, metrics: true }),
 };
 
 const [kind, optionsJson = '{}'] = process.argv.slice(2);
