@@ -169,6 +169,17 @@ describe('report', () => {
     });
     const markdown = renderReport({
       ...results,
+      memory: [
+        ...results.memory,
+        {
+          kind: 'ours-metrics',
+          connections: 100,
+          rssBytes: 1e8,
+          rssPerConnection: 30_000,
+          heapPerConnection: 4000,
+          scrape: { cpuMs: 12.34, wallMs: 20, bytes: 10_240 },
+        },
+      ],
       fanout: [
         row('raw-ws', 50_000, 16),
         row('ours', 100_000, 6),
@@ -176,6 +187,7 @@ describe('report', () => {
       ],
     });
     expect(markdown).toContain('| 1,000 | http | 100,000 | 98,000 | 0.98× | 6.00 | 6.30 | 1.05× |');
+    expect(markdown).toContain('12.3 ms CPU (20.0 ms wall, 10.0 KB) at 100 connections');
     expect(markdown).toMatch(
       /Metrics on within 3% of off, fan-out 1,000 subscribers \(http\), deliveries\/s \| 0\.98× \| met/,
     );

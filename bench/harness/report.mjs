@@ -126,7 +126,7 @@ function metricsCostSection(rows, targets) {
     });
   }
   return (
-    '\nPrometheus metrics on (their own port, default process metrics, scraped every second) ' +
+    '\nPrometheus metrics on (their own port, default process metrics, scraped every 15 s like Prometheus by default) ' +
     'against off, the same rows as above:\n\n' +
     lines.join('\n') +
     '\n'
@@ -178,7 +178,21 @@ function memorySection(rows, targets) {
       });
     }
   }
-  return lines.join('\n') + '\n';
+  const scrapes = rows.filter((row) => row.scrape);
+  if (scrapes.length === 0) return lines.join('\n') + '\n';
+  return (
+    lines.join('\n') +
+    '\n\nOne Prometheus scrape of the server with metrics on (median of three, CPU of the server ' +
+    'process, its own HTTP client included): ' +
+    scrapes
+      .map(
+        (row) =>
+          `${num(row.scrape.cpuMs, 1)} ms CPU (${num(row.scrape.wallMs, 1)} ms wall, ` +
+          `${num(row.scrape.bytes / 1024, 1)} KB) at ${num(row.connections)} connections`,
+      )
+      .join('; ') +
+    '.\n'
+  );
 }
 
 function dispatchSection(dispatch, redis, targets) {

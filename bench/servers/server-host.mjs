@@ -34,6 +34,8 @@ serveRequests(
       }
       return process.memoryUsage();
     },
+    /** One Prometheus scrape's cost, for servers with metrics on. */
+    scrape: () => server.scrape?.(),
   },
   { onExit: () => server.close() },
 );

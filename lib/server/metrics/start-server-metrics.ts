@@ -28,22 +28,27 @@ export async function startServerMetrics(
   shared: ServerMetricsRegistryOptions | undefined,
   logger: ServerLogger,
 ): Promise<RunningMetrics | undefined> {
-  if (!own && !shared) return undefined;
-  const sharedOptions = shared && resolveRegistryOption(shared);
-  const prom = await loadPromClient();
-  const registry = sharedOptions?.registry ?? new prom.Registry();
-  const naming = sharedOptions ?? (own as Exclude<ResolvedMetricsOptions, false>);
-  const metrics = new PrometheusServerMetrics(prom, registry, naming);
-  let http: MetricsHttpServer | undefined;
-  if (!sharedOptions && own) {
-    try {
-      http = await listenMetricsServer(registry as InstanceType<typeof prom.Registry>, own, logger);
-    } catch (error) {
-      metrics.unregister();
-      throw error;
-    }
-    logger.log(MetricsMessages.listening(http.url));
+  if (shared) {
+    const options = resolveRegistryOption(shared);
+    const metrics = new PrometheusServerMetrics(await loadPromClient(), options.registry, options);
+    return running(metrics);
   }
+  if (!own) return undefined;
+  const prom = await loadPromClient();
+  const registry = new prom.Registry();
+  const metrics = new PrometheusServerMetrics(prom, registry, own);
+  let http: MetricsHttpServer;
+  try {
+    http = await listenMetricsServer(registry, own, logger);
+  } catch (error) {
+    metrics.unregister();
+    throw error;
+  }
+  logger.log(MetricsMessages.listening(http.url));
+  return running(metrics, http);
+}
+
+function running(metrics: PrometheusServerMetrics, http?: MetricsHttpServer): RunningMetrics {
   let closing: Promise<void> | undefined;
   return {
     metrics,
