@@ -23,6 +23,7 @@ export default defineConfig({
     alias: [
       { find: /^nestjs-broadcasting\/testing$/, replacement: here('./lib/testing/index.ts') },
       { find: /^nestjs-broadcasting\/server$/, replacement: here('./lib/server/index.ts') },
+      { find: /^nestjs-broadcasting\/health$/, replacement: here('./lib/health/index.ts') },
       { find: /^nestjs-broadcasting$/, replacement: here('./lib/index.ts') },
     ],
   },

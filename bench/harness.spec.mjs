@@ -154,6 +154,48 @@ describe('report', () => {
     expect(markdown).toMatch(/Dispatch ≤ 1\.3× plain emitAsync .*\| 1\.20× \| met/);
   });
 
+  it('puts ours with metrics on beside ours with them off, against the 3 % bound', () => {
+    const row = (kind, deliveriesPerSec, cpuUsPerDelivery) => ({
+      subscribers: 1000,
+      kind,
+      path: 'http',
+      runs: 1,
+      messagesPerRun: 40,
+      offeredPerSec: 150_000,
+      deliveriesPerSec,
+      cpuUsPerDelivery,
+      lost: 0,
+      expected: 40_000,
+    });
+    const markdown = renderReport({
+      ...results,
+      memory: [
+        ...results.memory,
+        {
+          kind: 'ours-metrics',
+          connections: 100,
+          rssBytes: 1e8,
+          rssPerConnection: 30_000,
+          heapPerConnection: 4000,
+          scrape: { cpuMs: 12.34, wallMs: 20, bytes: 10_240 },
+        },
+      ],
+      fanout: [
+        row('raw-ws', 50_000, 16),
+        row('ours', 100_000, 6),
+        row('ours-metrics', 98_000, 6.3),
+      ],
+    });
+    expect(markdown).toContain('| 1,000 | http | 100,000 | 98,000 | 0.98× | 6.00 | 6.30 | 1.05× |');
+    expect(markdown).toContain('12.3 ms CPU (20.0 ms wall, 10.0 KB) at 100 connections');
+    expect(markdown).toMatch(
+      /Metrics on within 3% of off, fan-out 1,000 subscribers \(http\), deliveries\/s \| 0\.98× \| met/,
+    );
+    expect(markdown).toMatch(
+      /Metrics on within 3% of off, fan-out 1,000 subscribers \(http\), CPU per delivery \| 1\.05× \| \*\*missed\*\*/,
+    );
+  });
+
   it('says a scenario that could not run was not measured', () => {
     const markdown = renderReport({
       ...results,

@@ -8,7 +8,11 @@ const LABELS = {
   'raw-cork': 'raw ws (`ws.send`, sockets corked per loop turn)',
   socketio: 'Socket.IO 4 (`io.to(room).emit`)',
   ours: '**ours**',
+  'ours-metrics': '**ours, Prometheus metrics on**',
 };
+
+/** The issue's bound on what metrics may cost in fan-out: within 3 % of ours without them. */
+const METRICS_COST_BOUND = 0.03;
 
 const num = (value, digits = 0) =>
   Number.isFinite(value)
@@ -80,6 +84,51 @@ function fanOutSection(rows, targets) {
     `(faster than any server here delivers), ${num(runs.messagesPerRun)} events per run at ${num(runs.subscribers)} subscribers. ` +
     `"CPU vs raw ws" is ours ÷ raw (lower is better); "Lost" sums every measured run.\n\n` +
     lines.join('\n') +
+    '\n' +
+    metricsCostSection(rows, targets)
+  );
+}
+
+/** Ours with Prometheus metrics on beside ours with them off, from the same run. */
+function metricsCostSection(rows, targets) {
+  const pairs = rows
+    .filter((row) => row.kind === 'ours')
+    .map((off) => ({
+      off,
+      on: rows.find(
+        (r) =>
+          r.kind === 'ours-metrics' && r.subscribers === off.subscribers && r.path === off.path,
+      ),
+    }))
+    .filter((pair) => pair.on);
+  if (pairs.length === 0) return '';
+  const lines = [
+    '| Subscribers | Publish path | Deliveries/s, metrics off | on | on ÷ off | CPU µs/delivery, off | on | on ÷ off |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const { off, on } of pairs) {
+    const throughput = on.deliveriesPerSec / off.deliveriesPerSec;
+    const cpu = on.cpuUsPerDelivery / off.cpuUsPerDelivery;
+    lines.push(
+      `| ${num(off.subscribers)} | ${off.path} | ${num(off.deliveriesPerSec)} | ${num(on.deliveriesPerSec)} | ` +
+        `${ratio(throughput)} | ${num(off.cpuUsPerDelivery, 2)} | ${num(on.cpuUsPerDelivery, 2)} | ${ratio(cpu)} |`,
+    );
+    const label = `${num(off.subscribers)} subscribers (${off.path})`;
+    targets.push({
+      name: `Metrics on within 3% of off, fan-out ${label}, deliveries/s`,
+      measured: ratio(throughput),
+      ok: Number.isFinite(throughput) ? throughput >= 1 - METRICS_COST_BOUND : undefined,
+    });
+    targets.push({
+      name: `Metrics on within 3% of off, fan-out ${label}, CPU per delivery`,
+      measured: ratio(cpu),
+      ok: Number.isFinite(cpu) ? cpu <= 1 + METRICS_COST_BOUND : undefined,
+    });
+  }
+  return (
+    '\nPrometheus metrics on (their own port, default process metrics, scraped every 15 s like Prometheus by default) ' +
+    'against off, the same rows as above:\n\n' +
+    lines.join('\n') +
     '\n'
   );
 }
@@ -120,15 +169,30 @@ function memorySection(rows, targets) {
       `| ${LABELS[row.kind]} | ${num(row.connections)} | ${num(row.rssBytes / 2 ** 20)} MiB | ${kb(row.rssPerConnection)} | ` +
         `${kb(row.heapPerConnection)} | ${row.kind === 'raw-ws' ? '1.00×' : ratio(row.rssPerConnection / raw?.rssPerConnection)} |`,
     );
-    if (row.kind === 'ours') {
+    if (row.kind === 'ours' || row.kind === 'ours-metrics') {
+      const which = row.kind === 'ours' ? '' : ', metrics on';
       targets.push({
-        name: `Memory ≤ 20 KB RSS per idle connection at ${num(row.connections)}`,
+        name: `Memory ≤ 20 KB RSS per idle connection at ${num(row.connections)}${which}`,
         measured: `${kb(row.rssPerConnection)} KB (raw ws: ${kb(raw?.rssPerConnection)} KB)`,
         ok: row.rssPerConnection <= 20 * 1024,
       });
     }
   }
-  return lines.join('\n') + '\n';
+  const scrapes = rows.filter((row) => row.scrape);
+  if (scrapes.length === 0) return lines.join('\n') + '\n';
+  return (
+    lines.join('\n') +
+    '\n\nOne Prometheus scrape of the server with metrics on (median of three, CPU of the server ' +
+    'process, its own HTTP client included): ' +
+    scrapes
+      .map(
+        (row) =>
+          `${num(row.scrape.cpuMs, 1)} ms CPU (${num(row.scrape.wallMs, 1)} ms wall, ` +
+          `${num(row.scrape.bytes / 1024, 1)} KB) at ${num(row.connections)} connections`,
+      )
+      .join('; ') +
+    '.\n'
+  );
 }
 
 function dispatchSection(dispatch, redis, targets) {

@@ -4,7 +4,8 @@
  * is each server's ceiling on this machine; the server's CPU per delivery (from /proc) is the
  * figure least disturbed by the load generators sharing the cores.
  * Runs alternate between servers, round after round, and report the median, so a burst of
- * noise from other users of the machine hits every server alike.
+ * noise from other users of the machine hits every server alike. Ours runs twice, with
+ * Prometheus metrics off (`ours`) and on (`ours-metrics`), so their ratio is the metrics' cost.
  */
 export const FAN_OUT_SUBJECTS = [
   { kind: 'raw-ws', path: 'http' },
@@ -12,8 +13,10 @@ export const FAN_OUT_SUBJECTS = [
   { kind: 'raw-cork', path: 'http' },
   { kind: 'socketio', path: 'http' },
   { kind: 'ours', path: 'http' },
+  { kind: 'ours-metrics', path: 'http' },
   { kind: 'raw-ws', path: 'redis' },
   { kind: 'ours', path: 'redis' },
+  { kind: 'ours-metrics', path: 'redis' },
 ];
 
 const median = (values) => {

@@ -4,7 +4,20 @@ import { BenchRig } from '../harness/bench-rig.mjs';
  * Scenario 3, memory: a fresh server per kind, then idle subscribed connections added in
  * steps; RSS and heap (after forced GCs in the server process) per connection are the growth
  * since the empty server divided by the connections. Kernel socket buffers are not in RSS.
+ * A server with Prometheus metrics on also reports what one scrape costs at each size (the
+ * median of three): prom-client's default metrics list every socket.
  */
+async function scrapeCost(rig) {
+  const runs = [];
+  for (let i = 0; i < 3; i++) {
+    const run = await rig.server.request('scrape');
+    if (!run) return undefined; // metrics off
+    runs.push(run);
+  }
+  runs.sort((a, b) => a.cpuMs - b.cpuMs);
+  return runs[1];
+}
+
 export async function runMemory({ kinds, sizes, clientProcesses, parallel, log }) {
   const rows = [];
   const measure = async ({ kind, maxSize = Infinity }) => {
@@ -24,6 +37,7 @@ export async function runMemory({ kinds, sizes, clientProcesses, parallel, log }
           heapPerConnection: (used.heapUsed - empty.heapUsed) / rig.subscribers,
           externalPerConnection: (used.external - empty.external) / rig.subscribers,
           connectSeconds: ms / 1000,
+          scrape: await scrapeCost(rig),
         };
         rows.push(row);
         log(

@@ -14,6 +14,8 @@ const kinds = {
     (await import('./raw-ws-server.mjs')).startServer({ ...options, mode: 'write' }),
   socketio: async (options) => (await import('./socketio-server.mjs')).startServer(options),
   ours: async (options) => (await import('./ours-server.mjs')).startServer(options),
+  'ours-metrics': async (options) =>
+    (await import('./ours-server.mjs')).startServer({ ...options, metrics: true }),
 };
 
 const [kind, optionsJson = '{}'] = process.argv.slice(2);
@@ -32,6 +34,8 @@ serveRequests(
       }
       return process.memoryUsage();
     },
+    /** One Prometheus scrape's cost, for servers with metrics on. */
+    scrape: () => server.scrape?.(),
   },
   { onExit: () => server.close() },
 );

@@ -27,3 +27,12 @@ export type {
   ResolvedServerOptions,
 } from './options/resolved-server-options.interface.js';
 export { CloseCode } from './protocol/close-codes.js';
+export type {
+  PrometheusRegistry,
+  ServerMetricsOption,
+  ServerMetricsRegistryOptions,
+} from './metrics/metrics-registry-options.interface.js';
+export type {
+  BroadcastServerHealth,
+  RedisConnectionState,
+} from './hosting/broadcast-server-health.interface.js';

@@ -1,5 +1,11 @@
+import { channelKind, type ChannelKind } from '../../shared/pusher-protocol/channel-names.js';
 import { LISTEN_WAIT_MS, settleWithin } from '../cluster/settle-within.js';
 import type { ServerAdapter } from '../cluster/server-adapter.interface.js';
+import type {
+  AppMetrics,
+  EngineGauges,
+  ServerMetrics,
+} from '../metrics/server-metrics.interface.js';
 import type { PusherConnection } from './pusher-connection.js';
 
 /**
@@ -22,6 +28,8 @@ export interface LocalApp {
    * new subscribers are confirmed once it settles.
    */
   readonly listening: Map<string, Promise<void>>;
+  /** Where this app's sockets and fan-outs report (a no-op when metrics are off). */
+  readonly metrics: AppMetrics;
 }
 
 /**
@@ -29,12 +37,13 @@ export interface LocalApp {
  * channel → presence user id per socket, is `PusherConnection.channels`; the registry keeps
  * both sides in step.
  */
-export class ChannelRegistry {
+export class ChannelRegistry implements EngineGauges {
   private readonly apps = new Map<string, LocalApp>();
 
   constructor(
     appIds: Iterable<string>,
     private readonly adapter: Pick<ServerAdapter, 'channelOccupied' | 'channelVacated'>,
+    metrics: Pick<ServerMetrics, 'forApp'>,
   ) {
     for (const id of appIds)
       this.apps.set(id, {
@@ -42,7 +51,12 @@ export class ChannelRegistry {
         channels: new Map(),
         users: new Map(),
         listening: new Map(),
+        metrics: metrics.forApp(id),
       });
+  }
+
+  appIds(): IterableIterator<string> {
+    return this.apps.keys();
   }
 
   /** The app's maps; undefined for an app this server does not serve. */
@@ -130,6 +144,16 @@ export class ChannelRegistry {
 
   localConnectionCount(appId: string): number {
     return this.apps.get(appId)?.connections.size ?? 0;
+  }
+
+  /** Occupied local channels by kind: walked at scrape time, never kept up to date. */
+  localChannelKinds(appId: string): Map<ChannelKind, number> {
+    const kinds = new Map<ChannelKind, number>();
+    for (const name of this.apps.get(appId)?.channels.keys() ?? []) {
+      const kind = channelKind(name);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    return kinds;
   }
 
   /** This node's sockets signed in as the user. */

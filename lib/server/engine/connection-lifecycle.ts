@@ -91,8 +91,9 @@ export class ConnectionLifecycle {
       return;
     }
 
-    const conn = new PusherConnection(newSocketId(), app, ws);
+    const conn = new PusherConnection(newSocketId(), app, ws, registry.get(app.id)!.metrics);
     registry.addConnection(conn);
+    conn.metrics.connectionOpened();
     ws.on('message', (raw: Buffer, isBinary: boolean) => frames.onFrame(conn, raw, isBinary));
     ws.on('pong', () => conn.heard());
     ws.on('close', (code: number) => {
@@ -102,6 +103,8 @@ export class ConnectionLifecycle {
         appId: app.id,
         code,
       });
+      // The code we closed with says why (4100, 4200, ...) even if the client never answered.
+      conn.metrics.connectionClosed(conn.closeCode || code);
       frames.run(conn, () => this.cleanup(conn));
     });
     const address = req.socket.remoteAddress;

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { AdapterPublish } from '../cluster/server-adapter.interface.js';
+import type { ServerMetrics } from '../metrics/server-metrics.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { ChannelFrames } from '../protocol/frames.js';
 import type { ChannelRegistry } from './channel-registry.js';
@@ -30,6 +31,10 @@ const TEXT = { binary: false } as const;
  * - `bufferedAmount` is `_socket.writableLength` + the Sender's queue, corked bytes
  *   included, so the slow-consumer guard sees them (see {@link FanOut.overCapacity});
  * - uncork on an ended or destroyed socket does nothing (and `end()` uncorks itself).
+ *
+ * Metrics cost one call per delivered message (its recipient count, and its arrival time
+ * when metrics are on) and one per flush, never one per socket: the uncork is when the
+ * turn's frames really leave, so that is where their delivery time ends.
  */
 export class FanOut {
   /** TCP sockets `deliver()` corked this event-loop turn; {@link flush} uncorks them. */
@@ -39,18 +44,27 @@ export class FanOut {
   readonly flush = (): void => {
     for (const socket of this.corked) socket.uncork();
     this.corked.clear();
+    this.metrics.flushed();
   };
+
+  private readonly timed: boolean;
 
   constructor(
     private readonly registry: ChannelRegistry,
     private readonly maxBuffered: number,
-  ) {}
+    private readonly metrics: ServerMetrics,
+  ) {
+    this.timed = metrics.timesDelivery;
+  }
 
   deliver(message: AdapterPublish): void {
     const app = this.registry.get(message.appId);
     if (!app) return;
+    // Every source hands its message over synchronously: this is its arrival at the node.
+    const arrivedAt = this.timed ? performance.now() : 0;
     const except = message.exceptSocketId;
     const maxBuffered = this.maxBuffered;
+    let recipients = 0;
     // Built at the first real send: a publish nobody here receives (only the excluded
     // sender subscribed, or no subscriber) escapes and encodes nothing.
     let frames: ChannelFrames | undefined;
@@ -64,6 +78,7 @@ export class FanOut {
         if (ws.readyState !== 1) continue;
         if (ws.bufferedAmount > maxBuffered && this.overCapacity(ws, maxBuffered)) {
           conn.close(CloseCode.OVER_CAPACITY, EngineMessages.slowConsumer());
+          app.metrics.slowConsumerClosed();
           continue;
         }
         const socket = (ws as unknown as { _socket: Socket })._socket;
@@ -78,8 +93,10 @@ export class FanOut {
           ),
         );
         ws.send(frame, TEXT);
+        recipients++;
       }
     }
+    if (recipients > 0) app.metrics.fannedOut(recipients, arrivedAt);
   }
 
   /**

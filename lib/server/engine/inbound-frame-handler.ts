@@ -26,6 +26,7 @@ export class InboundFrameHandler {
   /** The socket's 'message' listener. */
   onFrame(conn: PusherConnection, raw: Buffer, isBinary: boolean): void {
     conn.heard();
+    conn.metrics.messageReceived();
     if (conn.busy) {
       if (!conn.enqueue(raw, isBinary))
         conn.close(CloseCode.OVER_CAPACITY, EngineMessages.backlogFull());

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { AppMetrics } from '../metrics/server-metrics.interface.js';
 import type { ResolvedAppOptions } from '../options/resolved-server-options.interface.js';
 import { errorFrame } from '../protocol/frames.js';
 
@@ -22,6 +23,8 @@ export class PusherConnection {
   rateWindowStart = 0;
   rateCount = 0;
   closed = false;
+  /** The code the server closed the socket with; 0 while it has not (for the metrics). */
+  closeCode = 0;
   busy = false;
   readonly backlog: Array<{ raw: Buffer; isBinary: boolean }> = [];
 
@@ -29,6 +32,8 @@ export class PusherConnection {
     readonly socketId: string,
     readonly app: ResolvedAppOptions,
     readonly ws: WebSocket,
+    /** The app's recorder, shared by its connections. */
+    readonly metrics: AppMetrics,
   ) {}
 
   /** Any frame or WebSocket pong from the client: it is alive, the idle sweep starts over. */
@@ -38,7 +43,9 @@ export class PusherConnection {
   }
 
   send(frame: string): void {
-    if (this.ws.readyState === 1) this.ws.send(frame);
+    if (this.ws.readyState !== 1) return;
+    this.ws.send(frame);
+    this.metrics.messagesSent(1);
   }
 
   /** `pusher:error` with the code, then close with it (Pusher's order). */
@@ -49,6 +56,7 @@ export class PusherConnection {
 
   close(code: number, reason: string): void {
     if (this.ws.readyState > 1) return;
+    this.closeCode = code;
     // Close reasons are limited to 123 bytes by the WebSocket spec.
     this.ws.close(code, reason.length > 120 ? reason.slice(0, 120) : reason);
   }

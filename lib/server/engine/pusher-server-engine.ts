@@ -10,6 +10,7 @@
  * - {@link ChannelRegistry}: this node's per-app maps; {@link FanOut}: delivery to them.
  * Whatever must be cluster-wide (presence rosters, cache events, counts, publishing across
  * nodes) goes through the {@link ServerAdapter}; this class only wires the parts together.
+ * Metrics, when on, are a {@link ServerMetrics} the parts call at a few fixed points.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -21,6 +22,8 @@ import type {
 } from '../cluster/server-adapter.interface.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
+import type { ServerMetrics } from '../metrics/server-metrics.interface.js';
 import { AppRegistry } from './app-registry.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { ClientEventHandler } from './client-event-handler.js';
@@ -43,11 +46,15 @@ export class PusherServerEngine {
   private readonly idleSweep: IdleSweep;
   private closing?: Promise<void>;
 
-  /** `logger`'s `debug` (when it has one) hears every connection and subscription. */
+  /**
+   * `logger`'s `debug` (when it has one) hears every connection and subscription;
+   * `metrics`, when on, counts at a few fixed points.
+   */
   constructor(
     options: ResolvedServerOptions,
     adapter?: ServerAdapter,
     logger: ServerLogger = silentLogger,
+    metrics: ServerMetrics = NO_METRICS,
   ) {
     this.apps = new AppRegistry(options.apps);
     this.adapter = adapter ?? new SingleNodeAdapter();
@@ -55,8 +62,10 @@ export class PusherServerEngine {
     this.registry = new ChannelRegistry(
       options.apps.map((app) => app.id),
       this.adapter,
+      metrics,
     );
-    this.fanOut = new FanOut(this.registry, options.maxBufferedBytes);
+    metrics.attach(this.registry);
+    this.fanOut = new FanOut(this.registry, options.maxBufferedBytes, metrics);
     const attached = Promise.resolve(this.adapter.attach(this.host()));
     const subscriptions = new SubscriptionHandler(this.adapter, this.registry, logger);
     const frames = new InboundFrameHandler(

@@ -4,6 +4,7 @@ import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { SingleNodeAdapter } from '../cluster/single-node.adapter.js';
 import { settleWithin } from '../cluster/settle-within.js';
+import type { RedisScalingAdapter } from '../cluster/redis/redis-scaling.adapter.js';
 import { thisNodeOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
 import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
@@ -20,6 +21,11 @@ import {
   type ServerLogger,
 } from '../../shared/logger.js';
 import { HostingMessages } from './hosting-messages.js';
+import type { ServerMetricsOption } from '../metrics/metrics-registry-options.interface.js';
+import type { RedisLinkState } from '../metrics/prometheus-server-metrics.js';
+import { isRegistryOption } from '../metrics/resolve-metrics-options.js';
+import { startServerMetrics, type RunningMetrics } from '../metrics/start-server-metrics.js';
+import type { BroadcastServerHealth } from './broadcast-server-health.interface.js';
 
 export interface RuntimeContext {
   /** The cascade's result; resolved from the config file and env when omitted. */
@@ -32,44 +38,75 @@ export interface RuntimeContext {
   logger?: ServerLogger | ((format: LogFormat) => ServerLogger);
 }
 
+/** Server options as hosts take them in code, where `metrics` may name an app's registry. */
+export type RuntimeOptions = Omit<BroadcastServerOptions, 'metrics'> & {
+  metrics?: ServerMetricsOption;
+};
+
+interface RuntimeParts {
+  options: ResolvedServerOptions;
+  engine: PusherServerEngine;
+  logger: ServerLogger;
+  api: HttpApiRouter;
+  interest: ChannelInterestAdapter;
+  scaling?: RedisScalingAdapter;
+  detachHub?: () => void;
+  redis?: RedisSource;
+  metrics?: RunningMetrics;
+}
+
 /**
  * Everything a running broadcast server is, apart from where it listens: the engine, the
- * HTTP API in front of it and the deliveries that feed it (local hub, Redis). Hosts (own
- * port, a Nest app's server, the bin) route requests and upgrades here and call close().
+ * HTTP API in front of it, the deliveries that feed it (local hub, Redis) and its metrics.
+ * Hosts (own port, a Nest app's server, the bin) route requests and upgrades here and call
+ * close().
  */
 export class BroadcastServerRuntime {
+  readonly options: ResolvedServerOptions;
+  readonly engine: PusherServerEngine;
+  /** The leveled logger every part of this server reports to. */
+  readonly logger: ServerLogger;
   private closing?: Promise<void>;
   private readonly sockets = new Set<Duplex>();
   /** A host announced it serves: from then on, close() is a shutdown worth logging. */
   private serving = false;
 
-  private constructor(
-    readonly options: ResolvedServerOptions,
-    readonly engine: PusherServerEngine,
-    /** The leveled logger every part of this server reports to. */
-    readonly logger: ServerLogger,
-    private readonly api: HttpApiRouter,
-    private readonly interest: ChannelInterestAdapter,
-    private readonly detachHub: (() => void) | undefined,
-    private readonly redis: RedisSource | undefined,
-  ) {}
+  private constructor(private readonly parts: RuntimeParts) {
+    this.options = parts.options;
+    this.engine = parts.engine;
+    this.logger = parts.logger;
+  }
 
   static async create(
-    options: BroadcastServerOptions = {},
+    options: RuntimeOptions = {},
     context: RuntimeContext = {},
   ): Promise<BroadcastServerRuntime> {
     const config = context.config ?? (await resolveBroadcastConfig({}));
-    const resolved = resolveServerOptions(withRedisDefault(options, config), config);
+    // A registry given in code replaces the cascade's metrics port: the app serves it.
+    const { metrics: metricsOption, ...rest } = options;
+    const shared = isRegistryOption(metricsOption) ? metricsOption : undefined;
+    const serverOptions: BroadcastServerOptions = {
+      ...rest,
+      metrics: isRegistryOption(metricsOption) ? false : metricsOption,
+    };
+    const resolved = resolveServerOptions(withRedisDefault(serverOptions, config), config);
     const given = context.logger;
     const sink =
       typeof given === 'function'
         ? given(resolved.log.format)
         : (given ?? streamLogger(resolved.log.format));
     const logger = leveledLogger(sink, resolved.log.level);
-    const scaling =
-      resolved.scaling === 'redis' ? await startRedisScaling(resolved, config, logger) : undefined;
+    // First, so a missing prom-client or a busy metrics port fails before Redis is touched.
+    const metrics = await startServerMetrics(resolved.metrics, shared, logger);
+    let scaling: RedisScalingAdapter | undefined;
+    try {
+      if (resolved.scaling === 'redis') scaling = await startRedisScaling(resolved, config, logger);
+    } catch (error) {
+      await metrics?.close();
+      throw error;
+    }
     const interest = new ChannelInterestAdapter(scaling ?? new SingleNodeAdapter());
-    const engine = new PusherServerEngine(resolved, interest, logger);
+    const engine = new PusherServerEngine(resolved, interest, logger, metrics?.metrics);
     // Hub messages name their app, or go to the first; Redis ones are told apart by prefix.
     const appIds = resolved.apps.map((app) => app.id);
     const detachHub = resolved.localHub
@@ -90,6 +127,7 @@ export class BroadcastServerRuntime {
       detachHub?.();
       await engine.close();
       await interest.close();
+      await metrics?.close();
       throw error;
     }
     let runtime: BroadcastServerRuntime | undefined;
@@ -97,9 +135,35 @@ export class BroadcastServerRuntime {
       logger,
       health: () =>
         runtime?.closing ? { status: 'stopping' } : (scaling?.health() ?? { status: 'ok' }),
+      metrics: metrics?.metrics,
     });
-    runtime = new BroadcastServerRuntime(resolved, engine, logger, api, interest, detachHub, redis);
+    runtime = new BroadcastServerRuntime({
+      options: resolved,
+      engine,
+      logger,
+      api,
+      interest,
+      scaling,
+      detachHub,
+      redis,
+      metrics,
+    });
+    const created = runtime;
+    metrics?.watchRedis(() => created.redisLinks());
     return runtime;
+  }
+
+  /** The metrics endpoint, when the metrics have a port of their own. */
+  get metricsUrl(): string | undefined {
+    return this.parts.metrics?.url;
+  }
+
+  /** The Redis connections in use and whether each is up; for health checks. */
+  health(): BroadcastServerHealth {
+    const redis: BroadcastServerHealth['redis'] = {};
+    for (const link of this.redisLinks())
+      redis[link.connection] = link.up ? 'connected' : 'disconnected';
+    return { up: Object.values(redis).every((state) => state === 'connected'), redis };
   }
 
   /**
@@ -107,7 +171,7 @@ export class BroadcastServerRuntime {
    * `/apps/{id}` of unknown ids to the host (a Nest app with routes of its own there).
    */
   handleRequest(req: IncomingMessage, res: ServerResponse, knownAppsOnly = false): boolean {
-    return this.api.handle(req, res, knownAppsOnly);
+    return this.parts.api.handle(req, res, knownAppsOnly);
   }
 
   /** The host listens (or is attached): logs where, at info. */
@@ -133,24 +197,34 @@ export class BroadcastServerRuntime {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const { shutdownGraceSeconds } = this.options;
+      const { detachHub, redis, engine, interest, metrics } = this.parts;
       const deadline = Date.now() + shutdownGraceSeconds * 1000;
       const left = () => Math.max(0, deadline - Date.now());
-      const connections = this.engine.localConnections;
+      const connections = engine.localConnections;
       // A start that failed half-way closes too; it was never up, so it says nothing.
       const log = this.serving ? this.logger.log.bind(this.logger) : () => {};
       log(HostingMessages.stopping(connections, shutdownGraceSeconds), {
         connections,
         graceSeconds: shutdownGraceSeconds,
       });
-      this.detachHub?.();
+      detachHub?.();
       // A Redis that hangs must not hold the shutdown past its grace.
-      if (this.redis) await settleWithin(this.redis.close(), left());
-      await this.engine.close();
-      await settleWithin(this.interest.close(), left());
+      if (redis) await settleWithin(redis.close(), left());
+      await engine.close();
+      await settleWithin(interest.close(), left());
       const cut = await this.socketsGone(deadline);
+      await metrics?.close();
       log(HostingMessages.stopped(cut, shutdownGraceSeconds), { cut });
     })();
     return this.closing;
+  }
+
+  private redisLinks(): RedisLinkState[] {
+    const { scaling, redis } = this.parts;
+    const links: RedisLinkState[] = [];
+    if (scaling) links.push({ connection: 'scaling', up: scaling.redisUp });
+    if (redis) links.push({ connection: 'delivery', up: redis.connected });
+    return links;
   }
 
   /** Resolves once every socket has closed, cutting those still open at `deadline`; returns how many were cut. */
@@ -180,10 +254,10 @@ export class BroadcastServerRuntime {
  * Redis when this app broadcasts over Redis": the default connection is the redis driver,
  * or a Redis URL was configured on purpose.
  */
-function withRedisDefault(
-  options: BroadcastServerOptions,
+function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
+  options: T,
   config: ResolvedBroadcastConfig,
-): BroadcastServerOptions {
+): T {
   if (options.redis !== undefined || config.server.fromFile.redis !== undefined) return options;
   const configured =
     config.sources['redis.url'] !== undefined && config.sources['redis.url'] !== 'default';

@@ -12,6 +12,7 @@ import { BROADCAST_CONFIG } from '../../constants.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import { attachToHttpServer } from './attach-to-http-server.js';
+import type { BroadcastServerHealth } from './broadcast-server-health.interface.js';
 import type { BroadcastServerModuleOptions } from './broadcast-server-module-options.interface.js';
 import { BROADCAST_SERVER_MODULE_OPTIONS } from './broadcast-server.constants.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
@@ -52,6 +53,20 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
   /** `http://host:port` when the server has its own port; undefined when it shares the app's. */
   get url(): string | undefined {
     return this.own?.url;
+  }
+
+  /** The Prometheus endpoint when the metrics have a port of their own (`metrics: { port }`). */
+  get metricsUrl(): string | undefined {
+    return this.runtime?.metricsUrl;
+  }
+
+  /**
+   * The state of the Redis connections the server uses, for health checks (see
+   * `BroadcastHealthIndicator` in `nestjs-broadcasting/health`).
+   */
+  health(): BroadcastServerHealth {
+    if (!this.runtime) throw new Error(HostingMessages.notStarted());
+    return this.runtime.health();
   }
 
   async onModuleInit(): Promise<void> {

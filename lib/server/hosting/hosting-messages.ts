@@ -100,4 +100,5 @@ export const HostingMessages = {
   shutdownOverdue: (graceSeconds: number) =>
     `The shutdown did not finish within its grace of ${graceSeconds} s (plus 1 s): exiting now.`,
   shutdownFailed: (reason: string) => `Failed to close cleanly: ${reason}`,
+  serveMetrics: (metricsUrl: string) => `Prometheus metrics: ${metricsUrl}`,
 } satisfies Record<string, (...args: any[]) => string>;

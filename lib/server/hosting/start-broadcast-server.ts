@@ -1,6 +1,7 @@
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import type { PusherServerEngine } from '../engine/pusher-server-engine.js';
 import type { ResolvedServerOptions } from '../options/resolved-server-options.interface.js';
+import type { ServerMetricsOption } from '../metrics/metrics-registry-options.interface.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { BroadcastServerRuntime } from './broadcast-server-runtime.js';
 import { HostingMessages } from './hosting-messages.js';
@@ -9,7 +10,14 @@ import { readTlsCredentials } from './tls-credentials.js';
 import { silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 /** Options of {@link startBroadcastServer}: the server's options plus how it reports. */
-export interface StartBroadcastServerOptions extends BroadcastServerOptions {
+export interface StartBroadcastServerOptions extends Omit<BroadcastServerOptions, 'metrics'> {
+  /**
+   * Prometheus metrics: `{ port }` serves them on a port of their own, `{ registry }`
+   * registers them into a prom-client Registry you serve; `false` keeps them off whatever
+   * the config file says. Needs the optional peer `prom-client`.
+   * @default off, unless the config file's `server.metrics.port` or BROADCASTING_METRICS_PORT sets a port
+   */
+  metrics?: ServerMetricsOption;
   /**
    * Where the server logs (the listening line, cluster and Redis changes, shutdown, and at
    * `log.level: 'debug'` every connection and subscription), filtered by `log.level`.
@@ -35,6 +43,8 @@ export interface BroadcastServerHandle {
    * `ws://host:port/app/{key}` (`wss://`).
    */
   url: string;
+  /** The Prometheus endpoint (`http://127.0.0.1:9601/metrics`) when metrics have their own port. */
+  metricsUrl?: string;
   /** The protocol engine, for in-process publishing (`engine.publish(...)`) and queries. */
   engine: PusherServerEngine;
   /** The options in force, after the cascade (apps, limits, log, shutdown grace, ...). */
@@ -73,11 +83,16 @@ export async function startBroadcastServer(
   }
   const apps = runtime.options.apps.map(({ id, key }) => ({ id, key }));
   runtime.announce(HostingMessages.listening(http.url, apps), { url: http.url, apps });
+  if (runtime.metricsUrl)
+    runtime.logger.log(HostingMessages.serveMetrics(runtime.metricsUrl), {
+      metricsUrl: runtime.metricsUrl,
+    });
   let closing: Promise<void> | undefined;
   return {
     port: http.port,
     host: http.host,
     url: http.url,
+    metricsUrl: runtime.metricsUrl,
     engine: runtime.engine,
     options: runtime.options,
     logger: runtime.logger,

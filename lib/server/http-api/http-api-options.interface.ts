@@ -1,4 +1,5 @@
 import type { ServerLogger } from '../../shared/logger.js';
+import type { ServerMetrics } from '../metrics/server-metrics.interface.js';
 
 export interface HttpApiOptions {
   /**
@@ -17,4 +18,9 @@ export interface HttpApiOptions {
    * @default () => ({ status: 'ok' })
    */
   health?: () => { status: string };
+  /**
+   * Told of every answered request, by route and status.
+   * @default metrics off
+   */
+  metrics?: Pick<ServerMetrics, 'httpRequest'>;
 }

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
 import { readRequestBody } from '../../shared/read-request-body.js';
 import type { HttpApiApp, HttpApiEngine } from '../engine/engine-surface.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
+import type { ServerMetrics } from '../metrics/server-metrics.interface.js';
 import { handleBatchEvents } from './handlers/batch-events.handler.js';
 import { handleChannelUsers } from './handlers/channel-users.handler.js';
 import { handleChannel } from './handlers/channel.handler.js';
@@ -23,6 +25,10 @@ import {
 import { parseRequestQuery, type RequestQuery } from './request-query.js';
 import { verifyRequestSignature } from './request-signature.js';
 
+interface RouteSeen {
+  route: HttpApiRoute['endpoint'] | 'up' | 'unknown';
+}
+
 /**
  * Pusher's HTTP API (`/apps/{id}/...`) and the `GET /up` health check, on raw `node:http`
  * so no framework pipeline runs on the publish path. {@link handle} answers the requests
@@ -34,6 +40,7 @@ export class HttpApiRouter {
   private readonly logger: ServerLogger;
   private readonly health: () => { status: string };
   private readonly now: () => number;
+  private readonly metrics: Pick<ServerMetrics, 'httpRequest'>;
 
   constructor(
     private readonly engine: HttpApiEngine,
@@ -42,6 +49,7 @@ export class HttpApiRouter {
     this.logger = options.logger ?? consoleLogger;
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.health = options.health ?? (() => ({ status: 'ok' }));
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /**
@@ -69,17 +77,22 @@ export class HttpApiRouter {
    */
   handle(req: IncomingMessage, res: ServerResponse, knownAppsOnly = false): boolean {
     if (!this.owns(req.url, knownAppsOnly)) return false;
-    this.respond(req, res).catch((error: unknown) => sendFailure(req, res, error, this.logger));
+    const seen: RouteSeen = { route: 'unknown' };
+    this.respond(req, res, seen)
+      .catch((error: unknown) => sendFailure(req, res, error, this.logger))
+      .then(() => this.metrics.httpRequest(seen.route, res.statusCode));
     return true;
   }
 
-  private async respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `seen.route` names the endpoint as soon as the path matched one, for the metrics. */
+  private async respond(req: IncomingMessage, res: ServerResponse, seen: RouteSeen): Promise<void> {
     const url = req.url!;
     const queryAt = url.indexOf('?');
     const path = queryAt < 0 ? url : url.slice(0, queryAt);
     const method = req.method ?? 'GET';
 
     if (path === '/up') {
+      seen.route = 'up';
       const health = handleUp(method, this.health);
       // Shutting down: a load balancer's health check takes the node out at once.
       return sendJson(res, health.status === 'stopping' ? 503 : 200, health);
@@ -92,6 +105,7 @@ export class HttpApiRouter {
 
     const route = matchRoute(segments.slice(3));
     if (!route) throw notFound(HttpApiMessages.noEndpoint(path));
+    seen.route = route.endpoint;
     const rules = ENDPOINT_RULES[route.endpoint];
     if (method !== rules.method)
       throw methodNotAllowed(rules.method, HttpApiMessages.wrongMethod(rules.method, path));

@@ -10,6 +10,7 @@ import { applyConfigCascade } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastConfigError, type ConfigSource } from '../../errors/broadcast.exception.js';
 import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
+import { resolveMetricsOptions } from '../metrics/resolve-metrics-options.js';
 import { assignRedisPrefixes, defaultApp, resolveApps } from './resolve-server-apps.js';
 import type { ResolvedServerOptions } from './resolved-server-options.interface.js';
 import type { BroadcastServerOptions } from './server-options.interface.js';
@@ -19,13 +20,6 @@ export { DEFAULT_APP_LIMITS } from './resolve-server-apps.js';
 
 /** Defaults of the options without an environment variable (those live in config-keys.ts). */
 export const SERVER_DEFAULTS = Object.freeze(defaultsOf(SERVER_SCHEMA));
-
-export const METRICS_DEFAULTS = Object.freeze({
-  host: '127.0.0.1',
-  path: '/metrics',
-  prefix: 'broadcasting_',
-  defaultMetrics: true,
-} satisfies Omit<Required<ServerMetricsOptions>, 'port'>);
 
 /** Keys in the interface without a rule, or rules without a key: must be none. */
 type SchemaGap<Options, Schema> =
@@ -117,14 +111,14 @@ function resolveMetrics(
   fileOrigin: ConfigOrigin,
 ): ResolvedServerOptions['metrics'] {
   if (given.metrics === false || (given.metrics === undefined && file.metrics === false))
-    return undefined;
+    return false;
   const merged = {
     ...(isPlainObject(file.metrics) ? file.metrics : {}),
     ...(isPlainObject(given.metrics) ? given.metrics : {}),
   } as Partial<ServerMetricsOptions>;
   const port = merged.port ?? config.server.metrics?.port;
   if (port === undefined) {
-    if (Object.keys(merged).length === 0) return undefined;
+    if (Object.keys(merged).length === 0) return false;
     const origin = isPlainObject(given.metrics) ? OPTIONS : fileOrigin;
     throw new BroadcastConfigError(
       ServerOptionsMessages.metricsWithoutPort(origin.where),
@@ -138,7 +132,8 @@ function resolveMetrics(
       'metrics.port',
       merged.port !== undefined ? 'option' : config.sources['server.metrics.port'],
     );
-  return { ...METRICS_DEFAULTS, ...merged, port };
+  // Field by field checks (host, path, prefix) are the metrics module's own.
+  return resolveMetricsOptions({ ...merged, port }, undefined, serverPort);
 }
 
 /** TLS from the `tls` option as a whole, else key by key from the file and the env. */

@@ -1,6 +1,6 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { ConfigSource } from '../../errors/broadcast.exception.js';
-import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
+import type { ResolvedMetricsOptions } from '../metrics/resolve-metrics-options.js';
 import type {
   ServerAppLimits,
   ServerAppOptions,
@@ -33,8 +33,8 @@ export interface ResolvedServerOptions {
   localHub: LocalBroadcastHub | false;
   redis: false | { url: string; prefix: string };
   scaling?: 'redis';
-  /** Undefined: no metrics endpoint. */
-  metrics?: Required<ServerMetricsOptions>;
+  /** `false`: no metrics endpoint. */
+  metrics: ResolvedMetricsOptions;
   log: Required<ServerLogOptions>;
   /** Undefined: plain `ws://` and `http://`. `source` says where the paths came from. */
   tls?: ServerTlsOptions & { source: ConfigSource };

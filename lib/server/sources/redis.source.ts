@@ -75,6 +75,11 @@ export class RedisSource {
     return delivery;
   }
 
+  /** The subscriber connection is open (for metrics and health indicators). */
+  get connected(): boolean {
+    return !this.closed && this.client.status === 'ready';
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

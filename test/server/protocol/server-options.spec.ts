@@ -53,7 +53,7 @@ describe('resolveServerOptions', () => {
       log: { level: 'info', format: 'text' },
       shutdownGraceSeconds: 10,
     });
-    expect(resolved.metrics).toBeUndefined();
+    expect(resolved.metrics).toBe(false);
     expect(resolved.tls).toBeUndefined();
   });
 
@@ -203,14 +203,14 @@ describe('resolveServerOptions: the config file and the environment', () => {
     );
     expect(fromFile.metrics).toMatchObject({ port: 9200, prefix: 'ws_' });
     const fromEnv = withFile({}, { BROADCASTING_METRICS_PORT: '9300' });
-    expect(resolveServerOptions({ apps: [app] }, fromEnv).metrics?.port).toBe(9300);
-    expect(resolveServerOptions({ apps: [app], metrics: false }, fromEnv).metrics).toBeUndefined();
+    expect(resolveServerOptions({ apps: [app] }, fromEnv).metrics).toMatchObject({ port: 9300 });
+    expect(resolveServerOptions({ apps: [app], metrics: false }, fromEnv).metrics).toBe(false);
     expect(
       resolveServerOptions(
         { apps: [app] },
         withFile({ metrics: false }, { BROADCASTING_METRICS_PORT: '9300' }),
       ).metrics,
-    ).toBeUndefined();
+    ).toBe(false);
   });
 
   it('refuses metrics on the public port, or without a port', () => {

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -18,8 +19,11 @@ const root = resolve(import.meta.dirname, '../../..');
  * from `npm run build`, and returns that package root. Each test file builds its own, so
  * the shared dist/ is never half-written under another file. tsc emits even when another
  * part of the tree has a type error; the bin needs only lib/.
+ *
+ * `without` leaves packages out of its node_modules (`prom-client`, `@nestjs/terminus`), to
+ * run the build as a user who never installed an optional peer.
  */
-export function buildPackage(name: string): string {
+export function buildPackage(name: string, { without = [] }: { without?: string[] } = {}): string {
   const pkg = mkdtempSync(join(tmpdir(), `nestjs-broadcasting-${name}-`));
   spawnSync(
     process.execPath,
@@ -44,8 +48,26 @@ export function buildPackage(name: string): string {
     join(pkg, 'package.json'),
     JSON.stringify({ name: `${name}-under-test`, type: 'module' }),
   );
-  symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  if (without.length === 0) symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
+  else linkModulesWithout(join(root, 'node_modules'), join(pkg, 'node_modules'), without);
   return pkg;
+}
+
+/** A node_modules of links to every installed package but the `without` ones. */
+function linkModulesWithout(from: string, to: string, without: string[]): void {
+  mkdirSync(to);
+  for (const entry of readdirSync(from)) {
+    if (without.includes(entry)) continue;
+    if (entry.startsWith('@') && without.some((name) => name.startsWith(`${entry}/`)))
+      linkModulesWithout(
+        join(from, entry),
+        join(to, entry),
+        without
+          .filter((name) => name.startsWith(`${entry}/`))
+          .map((name) => name.slice(entry.length + 1)),
+      );
+    else symlinkSync(join(from, entry), join(to, entry));
+  }
 }
 
 export function removePackage(pkg: string | undefined): void {

@@ -103,6 +103,11 @@ export class RedisScalingAdapter implements ServerAdapter {
     return adapter;
   }
 
+  /** The link to Redis serves the cluster (for metrics and health indicators). */
+  get redisUp(): boolean {
+    return this.link.healthy;
+  }
+
   /** For `GET /up`. */
   health(): ScalingHealth {
     const up = this.link.healthy;
