@@ -19,8 +19,11 @@ export interface BroadcastServerModuleOptions extends Omit<BroadcastServerOption
    */
   metrics?: ServerMetricsOption;
   /**
-   * Where the server logs.
-   * @default Nest's Logger with the context 'BroadcastServer'
+   * Where the server logs, filtered by `log.level`. A Nest `Logger` given here gets the
+   * messages only (their fields would print as extra lines); other loggers get the fields
+   * as a second argument. `false` logs nothing.
+   * @default Nest's Logger with the context 'BroadcastServer'; JSON lines on stdout / stderr
+   * with `log.format: 'json'`
    */
   logger?: ServerLogger | false;
 }

@@ -1,7 +1,12 @@
 import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastException } from '../../errors/broadcast.exception.js';
-import { streamLogger, type LogFormat, type LogStreams } from '../../shared/logger.js';
+import {
+  streamLogger,
+  type LogFormat,
+  type LogStreams,
+  type ServerLogger,
+} from '../../shared/logger.js';
 import type { BroadcastServerOptions } from '../options/server-options.interface.js';
 import { HostingMessages } from './hosting-messages.js';
 import {
@@ -66,6 +71,8 @@ export async function runServeCommand(argv: string[], io: ServeIo): Promise<Serv
       redis: args.redis,
       logger: streamLogger(args.logFormat ?? config.server.log.format, io),
     });
+    // Node prints its warnings as plain text on stderr; JSON lines must be all there is.
+    if (server.options.log.format === 'json') routeProcessWarnings(server.logger);
     return session(server);
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;
@@ -138,4 +145,23 @@ function session(server: BroadcastServerHandle): ServeSession {
 /** The format the environment asks for, for errors raised before the cascade is known. */
 function envFormat(env: Record<string, string | undefined>): LogFormat {
   return env.BROADCASTING_LOG_FORMAT?.toLowerCase() === 'json' ? 'json' : 'text';
+}
+
+/**
+ * Sends the process's warnings (deprecations, listener leaks) through `logger` instead of
+ * Node's own plain-text printer. Returns the function that puts Node's printer back.
+ */
+export function routeProcessWarnings(logger: ServerLogger): () => void {
+  const printers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const toLog = (warning: Error) =>
+    logger.warn(`${warning.name}: ${warning.message}`, {
+      warning: warning.name,
+      code: (warning as NodeJS.ErrnoException).code,
+    });
+  process.on('warning', toLog);
+  return () => {
+    process.off('warning', toLog);
+    for (const printer of printers) process.on('warning', printer);
+  };
 }
