@@ -30,7 +30,8 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.spec.ts', 'test/**/*.spec.{ts,mjs}', 'bench/*.spec.mjs'],
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Setup starts real processes (Redis, server nodes, Nest apps): slow only on a loaded machine.
+    hookTimeout: 120_000,
     // Protocol tests open real sockets and processes; two cores are all we have.
     fileParallelism: true,
     maxWorkers: 2,

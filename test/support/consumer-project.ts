@@ -115,7 +115,7 @@ export function startNode(script: string, cwd: string, env: NodeJS.ProcessEnv = 
 }
 
 /** Polls `url` until it answers (any status), failing with the process output after `ms`. */
-export async function waitForHttp(url: string, app: NodeProcess, ms = 15_000): Promise<void> {
+export async function waitForHttp(url: string, app: NodeProcess, ms = 45_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (app.child.exitCode !== null)

@@ -160,7 +160,8 @@ export async function startNode(pkg: string, opts: NodeEnv): Promise<ClusterNode
     },
   };
   nodes.push(node);
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded two-core machine a node process can take tens of seconds to boot.
+  const deadline = Date.now() + 45_000;
   for (;;) {
     const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(out.join(''));
     if (match) {
