@@ -167,7 +167,7 @@ describe('RedisScalingAdapter on a hanging Redis', () => {
       await Promise.all(adapters.splice(0).map((a) => a.close()));
       await redis.stop();
     }
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('RedisScalingAdapter start-up', () => {
