@@ -254,7 +254,7 @@ export class BroadcastServerRuntime {
  * Redis when this app broadcasts over Redis": the default connection is the redis driver,
  * or a Redis URL was configured on purpose.
  */
-function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
+export function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
   options: T,
   config: ResolvedBroadcastConfig,
 ): T {
