@@ -41,6 +41,8 @@ if (typeof result === 'number') {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   process.exitCode = pending && result === 0 ? 0 : result;
+  // A worker's IPC channel to the primary would keep it alive: it must exit by itself.
+  if (cluster.isWorker) process.exit();
 } else {
   session = result;
   // The primary of `serve --workers` may end on its own: workers crash-looping.

@@ -109,7 +109,9 @@ export async function runServeCommand(
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;
     const format = args.logFormat ?? config?.server.log.format ?? envFormat(io.env);
-    streamLogger(format, io).error(error.message);
+    const slot = workerSlot(io.env);
+    const logger = streamLogger(format, io);
+    (slot === undefined ? logger : workerLogger(logger, slot)).error(error.message);
     return 1;
   }
 }
