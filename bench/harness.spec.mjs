@@ -196,6 +196,33 @@ describe('report', () => {
     );
   });
 
+  it('shows how several workers spread connections and what a delivery costs against one', () => {
+    const run = (workers, spread, cpuUsPerDelivery) => ({
+      workers,
+      spread,
+      deliveriesPerSec: 40_000,
+      cpuUsPerDelivery,
+      lost: 0,
+      socketsWithDuplicates: 0,
+      latencyUs: { p50: 2000, p99: 9000 },
+    });
+    const markdown = renderReport({
+      ...results,
+      workers: {
+        subscribers: 1000,
+        rate: 20,
+        runs: [run(1, { all: 1000 }, 6), run(2, { 1: 700, 2: 300 }, 13)],
+      },
+    });
+    expect(markdown).toContain('| 2 | 1: 700, 2: 300 | 40,000 | 13.00 | 2.00 | 9.00 | 0 | 0 |');
+    expect(markdown).toMatch(
+      /Workers: connections spread evenly over 2 \(largest ÷ smallest ≤ 1\.2\) \| 2\.33× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Workers: CPU per delivery with 2 workers < 2× one worker \| 2\.17× \| \*\*missed\*\*/,
+    );
+  });
+
   it('says a scenario that could not run was not measured', () => {
     const markdown = renderReport({
       ...results,
