@@ -57,8 +57,8 @@ export interface BroadcastModuleOptions {
     port?: number;
     scaling?: 'redis';
     /**
-     * Worker processes `nestjs-broadcasting serve` runs on one port (node:cluster), each a
-     * node of the Redis scaling (so more than 1 needs `scaling: 'redis'`). `'auto'` is one
+     * Worker processes `nestjs-broadcasting serve` runs on one port (node:cluster): nodes of
+     * the Redis scaling with `scaling: 'redis'`, else joined through the primary. `'auto'` is one
      * per core (`os.availableParallelism()`). Read by the bin only: a server started from
      * code serves from the process it runs in (docs/deployment.md, "Several workers").
      * @default 1 (BROADCASTING_SERVER_WORKERS)

@@ -22,8 +22,8 @@ _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
   --redis-prefix <text>    prefix of the Redis channels
   --scaling redis          join the other nodes on the same Redis and prefix, so clients
                            may connect to any of them (BROADCASTING_SERVER_SCALING=redis)
-  --workers <n|auto>       run n worker processes on the one port, each a node of the
-                           Redis scaling (needs --scaling redis); auto: one per core;
+  --workers <n|auto>       run n worker processes on the one port (auto: one per core),
+                           joined over Redis with --scaling redis, else through the primary;
                            a worker that dies is replaced                  (default 1)
   --tls-cert <file>        serve wss:// and https:// with this certificate (PEM) ...
   --tls-key <file>         ... and this private key (PEM)

@@ -172,7 +172,8 @@ export interface BroadcastServerOptions {
   scaling?: 'redis';
   /**
    * Worker processes on one port, for `nestjs-broadcasting serve` (`--workers`): the bin's
-   * primary process forks them and each is a node of the Redis scaling. The config file's
+   * primary process forks them; each is a node of the Redis scaling with `scaling: 'redis'`,
+   * else they are joined through the primary (one machine). The config file's
    * `server.workers` and BROADCASTING_SERVER_WORKERS are read by the bin only; given here,
    * in code, anything above 1 is refused, since `startBroadcastServer` and
    * `BroadcastServerModule` serve from the one process they run in.

@@ -3,16 +3,14 @@
  * one place so wording stays consistent and each says what to do next.
  */
 export const WorkersMessages = {
-  needsScaling: (workers: number, where: string) =>
-    `server.workers = ${workers} (from ${where}) needs scaling over Redis: each worker is a node ` +
-    `of its own, and without Redis a client on one worker would not see events, presence or ` +
-    `counts of another. Add --scaling redis (BROADCASTING_SERVER_SCALING=redis, or "server.scaling" ` +
-    `in the config file) with a Redis at BROADCASTING_REDIS_URL, or run one worker (--workers 1).`,
   starting: (workers: number, pid: number) =>
     `Starting ${workers} workers on one port (primary pid ${pid}).`,
   workerReady: (slot: number, pid: number) => `Worker ${slot} (pid ${pid}) ready.`,
-  allReady: (workers: number, url: string, pids: readonly number[]) =>
-    `${workers} workers listening on ${url} (pids ${pids.join(', ')}); each is a node of the Redis scaling.`,
+  allReady: (workers: number, url: string, pids: readonly number[], link: 'redis' | 'ipc') =>
+    `${workers} workers listening on ${url} (pids ${pids.join(', ')}); ` +
+    (link === 'redis'
+      ? 'each is a node of the Redis scaling.'
+      : 'joined through this primary (no Redis scaling: one machine only).'),
   bootFailed: (slot: number, exit: string) =>
     `Worker ${slot} exited (${exit}) before it listened; its error is above. Stopping the others.`,
   workerDied: (slot: number, pid: number, exit: string, delayMs: number) =>

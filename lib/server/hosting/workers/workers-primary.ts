@@ -9,6 +9,8 @@ import { afterWorkerExit, DEFAULT_RESTART_POLICY, type RestartPolicy } from './r
 import { isWorkerMessage, WORKER_ENV } from './worker-ipc.js';
 import { workersScrape } from './worker-metrics.js';
 import { WorkersMessages } from './workers-messages.js';
+import { LINK_ENV } from '../../cluster/ipc/link-messages.js';
+import { PrimaryLinkHub } from '../../cluster/ipc/primary-link-hub.js';
 
 export interface WorkersPrimaryOptions {
   workers: number;
@@ -19,6 +21,11 @@ export interface WorkersPrimaryOptions {
   logger: ServerLogger;
   /** The metrics port the primary serves for every worker, or false. */
   metrics: ResolvedMetricsOptions;
+  /**
+   * `redis`: the workers join over Redis like separate machines; `ipc`: through this
+   * primary (the in-machine link), without Redis.
+   */
+  link: 'redis' | 'ipc';
   policy?: RestartPolicy;
 }
 
@@ -64,11 +71,13 @@ class WorkersPrimary {
   private stopping?: Promise<number>;
   private metricsHttp?: MetricsHttpServer;
   private restarts?: Counter<'worker'>;
+  private readonly hub?: PrimaryLinkHub;
   private finish!: (code: number) => void;
   private readonly done = new Promise<number>((resolve) => (this.finish = resolve));
 
   constructor(private readonly options: WorkersPrimaryOptions) {
     this.policy = options.policy ?? DEFAULT_RESTART_POLICY;
+    if (options.link === 'ipc') this.hub = new PrimaryLinkHub();
     this.slots = Array.from({ length: options.workers }, (_, i) => ({
       index: i + 1,
       startedAt: 0,
@@ -93,7 +102,10 @@ class WorkersPrimary {
     }
     this.booted = true;
     const pids = this.slots.map((slot) => slot.worker?.process.pid ?? 0);
-    logger.log(WorkersMessages.allReady(workers, this.url, pids), { url: this.url, pids });
+    logger.log(WorkersMessages.allReady(workers, this.url, pids, this.options.link), {
+      url: this.url,
+      pids,
+    });
     if (this.metricsHttp)
       logger.log(HostingMessages.serveMetrics(this.metricsHttp.url), {
         metricsUrl: this.metricsHttp.url,
@@ -102,8 +114,12 @@ class WorkersPrimary {
   }
 
   private fork(slot: Slot): void {
-    const worker = cluster.fork({ [WORKER_ENV]: String(slot.index) });
+    const worker = cluster.fork({
+      [WORKER_ENV]: String(slot.index),
+      ...(this.hub && { [LINK_ENV]: 'ipc' }),
+    });
     Object.assign(slot, { worker, startedAt: Date.now(), served: false });
+    this.hub?.add(worker);
     worker.on('message', (message: unknown) => {
       if (isWorkerMessage(message, 'nestjs-broadcasting:ready'))
         this.onReady(slot, worker, message.url);
@@ -114,6 +130,7 @@ class WorkersPrimary {
   private onReady(slot: Slot, worker: Worker, url: string): void {
     slot.served = true;
     this.url ||= url;
+    this.hub?.listening(worker);
     const pid = worker.process.pid ?? 0;
     const fields = { worker: slot.index, pid };
     if (this.booted)
@@ -124,6 +141,7 @@ class WorkersPrimary {
 
   private onExit(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {
     if (slot.worker === worker) slot.worker = undefined;
+    void this.hub?.remove(worker);
     if (this.stopping) return; // stopAll() waits for these exits itself
     const { logger } = this.options;
     const exit = WorkersMessages.exitOf(code, signal);
