@@ -178,6 +178,25 @@ function workersSuite(link: 'redis' | 'ipc') {
         expect((await channelInfo('presence-room', 'user_count')).user_count).toBe(USERS);
         expect(await userIds()).toEqual(everyone);
       }
+      const res = await sdk().get({
+        path: '/channels',
+        params: { filter_by_prefix: 'presence-', info: 'user_count' },
+      });
+      expect(await res.json()).toEqual({ channels: { 'presence-room': { user_count: USERS } } });
+    });
+
+    it("keeps a cache channel's last event for a subscriber that arrives on either worker", async () => {
+      await sdk().trigger('cache-scores', 'score', { home: 2 });
+      // Round-robin puts new clients on either worker: wherever they land, the event is there.
+      for (let i = 0; i < 2; i++) {
+        const client = clientFor({ port }, { app: APP });
+        await connected(client);
+        const channel = client.subscribe('cache-scores');
+        const got = record(channel, 'score');
+        await eventually(async () => got.length === 1, 20_000, `the cached score (client ${i})`);
+        expect(got).toEqual([{ home: 2 }]);
+        client.disconnect();
+      }
     });
 
     it('delivers one publish to every client on both workers, once', async () => {
