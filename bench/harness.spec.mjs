@@ -197,8 +197,9 @@ describe('report', () => {
   });
 
   it('shows how several workers spread connections and what a delivery costs against one', () => {
-    const run = (workers, spread, cpuUsPerDelivery) => ({
+    const run = (workers, spread, cpuUsPerDelivery, link = 'redis') => ({
       workers,
+      link,
       spread,
       deliveriesPerSec: 40_000,
       cpuUsPerDelivery,
@@ -211,15 +212,27 @@ describe('report', () => {
       workers: {
         subscribers: 1000,
         rate: 20,
-        runs: [run(1, { all: 1000 }, 6), run(2, { 1: 700, 2: 300 }, 13)],
+        runs: [
+          run(1, { all: 1000 }, 6),
+          run(2, { 1: 700, 2: 300 }, 13),
+          run(2, { 1: 500, 2: 500 }, 9, 'ipc'),
+        ],
       },
     });
-    expect(markdown).toContain('| 2 | 1: 700, 2: 300 | 40,000 | 13.00 | 2.00 | 9.00 | 0 | 0 |');
-    expect(markdown).toMatch(
-      /Workers: connections spread evenly over 2 \(largest ÷ smallest ≤ 1\.2\) \| 2\.33× \| \*\*missed\*\*/,
+    expect(markdown).toContain(
+      '| 2 | Redis | 1: 700, 2: 300 | 40,000 | 13.00 | 2.00 | 9.00 | 0 | 0 |',
+    );
+    expect(markdown).toContain(
+      '| 2 | primary (IPC) | 1: 500, 2: 500 | 40,000 | 9.00 | 2.00 | 9.00 | 0 | 0 |',
     );
     expect(markdown).toMatch(
-      /Workers: CPU per delivery with 2 workers < 2× one worker \| 2\.17× \| \*\*missed\*\*/,
+      /Workers \(over Redis\): connections spread evenly over 2 \(largest ÷ smallest ≤ 1\.2\) \| 2\.33× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Workers \(over Redis\): CPU per delivery with 2 workers < 2× one worker \| 2\.17× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Workers \(through the primary\): CPU per delivery with 2 workers < 2× one worker \| 1\.50× \| met/,
     );
   });
 

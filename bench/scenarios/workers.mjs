@@ -8,12 +8,13 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
  * Scenario 6, `nestjs-broadcasting serve --workers N` (the bin, from dist/): the same
- * subscribers and publishes against one worker and against `workers` workers, both with
- * scaling over Redis. Reports how the connections spread (the per-worker metric), the
- * deliveries per second, the CPU per delivery of every process (primary and workers
+ * subscribers and publishes against one worker with scaling over Redis, then `workers`
+ * workers joined over Redis, then `workers` workers joined through the primary (the
+ * in-machine link, no Redis). Reports how the connections spread (the per-worker metric),
+ * the deliveries per second, the CPU per delivery of every process (primary and workers
  * summed) and the latency at a steady rate. With N workers an event published on one
- * reaches the others' subscribers through Redis: that hop is the cost, and CPU per delivery
- * must not double.
+ * reaches the others' subscribers through Redis or the primary: that hop is the cost, and
+ * CPU per delivery must not double.
  */
 export async function runWorkers({
   redisUrl,
@@ -26,11 +27,17 @@ export async function runWorkers({
   log,
 }) {
   const runs = [];
-  for (const count of [1, workers]) {
+  const setups = [
+    { workers: 1, link: 'redis' },
+    { workers, link: 'redis' },
+    { workers, link: 'ipc' },
+  ];
+  for (const [n, { workers: count, link }] of setups.entries()) {
     const rig = await startWorkersRig({
       workers: count,
+      link,
       redisUrl,
-      prefix: `${prefix}${count}:`,
+      prefix: `${prefix}${n}:`,
       clientProcesses,
     });
     try {
@@ -45,6 +52,7 @@ export async function runWorkers({
       });
       runs.push({
         workers: count,
+        link,
         spread,
         deliveriesPerSec: throughput.deliveriesPerSec,
         cpuUsPerDelivery: throughput.serverCpuUsPerDelivery,
@@ -53,7 +61,7 @@ export async function runWorkers({
         latencyUs: steady.latencyUs,
       });
       log(
-        `  ${count} worker${count === 1 ? '' : 's'}: connections ${JSON.stringify(spread)}, ` +
+        `  ${count} worker${count === 1 ? '' : 's'} (${link}): connections ${JSON.stringify(spread)}, ` +
           `${Math.round(throughput.deliveriesPerSec)} deliveries/s, ` +
           `${throughput.serverCpuUsPerDelivery.toFixed(2)} µs CPU per delivery, ` +
           `p50 ${(steady.latencyUs.p50 / 1000).toFixed(2)} ms`,
@@ -66,7 +74,7 @@ export async function runWorkers({
 }
 
 /** A BenchRig whose server is the bin with `--workers`, its CPU summed over every process. */
-async function startWorkersRig({ workers, redisUrl, prefix, clientProcesses }) {
+async function startWorkersRig({ workers, link, redisUrl, prefix, clientProcesses }) {
   const metricsPort = await freePort();
   const proc = spawn(
     process.execPath,
@@ -79,7 +87,7 @@ async function startWorkersRig({ workers, redisUrl, prefix, clientProcesses }) {
         BROADCASTING_APP_SECRET: BENCH_APP.secret,
         BROADCASTING_SERVER_HOST: '127.0.0.1',
         BROADCASTING_SERVER_PORT: '0',
-        BROADCASTING_SERVER_SCALING: 'redis',
+        BROADCASTING_SERVER_SCALING: link === 'redis' ? 'redis' : 'off',
         BROADCASTING_REDIS_URL: redisUrl,
         BROADCASTING_REDIS_PREFIX: prefix,
         BROADCASTING_METRICS_PORT: String(metricsPort),
@@ -87,7 +95,7 @@ async function startWorkersRig({ workers, redisUrl, prefix, clientProcesses }) {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const server = trackProcess(proc, `server (${workers} workers)`);
+  const server = trackProcess(proc, `server (${workers} workers, ${link})`);
   let out = '';
   proc.stdout.on('data', (chunk) => (out += chunk));
   const { port, pids } = await new Promise((resolve, reject) => {

@@ -38,7 +38,7 @@ export class IpcLinkAdapter implements ServerAdapter {
 
   publish(message: AdapterPublish): void {
     // The primary stores cache-channel events, and forwards unless it is for this node only.
-    this.send({ type: 'link:publish', message });
+    if (!message.thisNodeOnly || message.cache) this.send({ type: 'link:publish', message });
     this.host?.deliver(message);
   }
 
