@@ -6,9 +6,10 @@ import { WorkersMessages } from '../../../lib/server/hosting/workers/workers-mes
 import { APP, buildPackage, removePackage } from './support/cluster-harness.js';
 
 /**
- * `serve --workers` when workers cannot run: one that cannot start stops the start (exit 1),
- * and one that keeps dying soon after each restart makes the primary give up (exit 1)
- * instead of restarting forever.
+ * `serve --workers` when workers cannot run or will not stop: one that cannot start stops
+ * the start (exit 1); one that keeps dying soon after each restart makes the primary give
+ * up (exit 1) instead of restarting forever; a hung worker is killed after the grace, or at
+ * once on a second signal.
  */
 let pkg: string;
 let blocker: Server | undefined;
@@ -58,6 +59,49 @@ describe('serve --workers: workers that cannot run', () => {
     expect(err).toContain(WorkersMessages.bootFailed(slot, WorkersMessages.exitOf(1, null)));
     expect(err).toContain(`port ${busy} is already in use`);
     expect(bin.out.join('')).not.toContain('workers listening on');
+  }, 120_000);
+
+  it('kills every worker at once and exits 1 on a second signal, for an impatient operator', async () => {
+    const bin = runBin(pkg, ['serve', '--workers', '2'], env());
+    const out = () => bin.out.join('');
+    await eventually(() => out().includes('2 workers listening on'), 90_000, 'the start');
+    const pids = [1, 2].map((slot) =>
+      Number(new RegExp(`Worker ${slot} \\(pid (\\d+)\\) ready`).exec(out())![1]),
+    );
+    // A worker that hangs (stopped) keeps the first shutdown waiting for it.
+    process.kill(pids[0], 'SIGSTOP');
+    bin.child.kill('SIGTERM');
+    await eventually(() => out().includes('SIGTERM received: stopping 2 workers'), 20_000, 'stop');
+    bin.child.kill('SIGTERM');
+    expect(await bin.exit).toBe(1);
+    expect(bin.err.join('')).toContain('SIGTERM again: exiting without waiting.');
+    await eventually(
+      () =>
+        pids.every((pid) => {
+          try {
+            process.kill(pid, 0);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+      20_000,
+      'both workers gone',
+    );
+  }, 120_000);
+
+  it('kills a worker still running 2 s after the shutdown grace, and exits 1', async () => {
+    const bin = runBin(pkg, ['serve', '--workers', '2', '--shutdown-grace', '1'], env());
+    const out = () => bin.out.join('');
+    await eventually(() => out().includes('2 workers listening on'), 90_000, 'the start');
+    const hung = Number(/Worker 2 \(pid (\d+)\) ready/.exec(out())![1]);
+    process.kill(hung, 'SIGSTOP');
+    bin.child.kill('SIGTERM');
+    expect(await bin.exit).toBe(1);
+    const err = bin.err.join('');
+    expect(err).toContain(WorkersMessages.killedAfterGrace([hung]));
+    expect(err).toContain(WorkersMessages.stopped(1));
+    expect(out()).toContain('worker 1: Broadcast server stopped.');
   }, 120_000);
 
   it('gives up and exits 1 when a worker dies again and again soon after each start', async () => {
