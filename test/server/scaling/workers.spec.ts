@@ -224,6 +224,41 @@ function workersSuite(link: 'redis' | 'ipc') {
       );
     });
 
+    it('reaches a signed-in user on every worker, and terminates all of their connections', async () => {
+      // Four sockets of one user: round-robin puts them on both workers.
+      const sockets = Array.from({ length: 4 }, () =>
+        clientFor({ port }, { app: APP, user: { id: 'u-everywhere' } }),
+      );
+      const inbox: unknown[][] = [];
+      for (const client of sockets) {
+        await connected(client);
+        const got: unknown[] = [];
+        client.user.bind('notice', (data: unknown) => got.push(data));
+        inbox.push(got);
+        const signedIn = new Promise<void>((r) => client.bind('pusher:signin_success', () => r()));
+        client.signin();
+        await signedIn;
+      }
+      await eventually(
+        async () => sockets.every((client) => client.user.serverToUserChannel?.subscribed),
+        20_000,
+        "the user's channel subscribed on every socket",
+      );
+      await sdk().sendToUser('u-everywhere', 'notice', { text: 'hi' });
+      await eventually(async () => inbox.every((got) => got.length >= 1), 20_000, 'the notice');
+      await sleep(300);
+      for (const got of inbox) expect(got).toEqual([{ text: 'hi' }]);
+      await sdk().terminateUserConnections('u-everywhere');
+      await eventually(
+        async () => sockets.every((client) => client.connection.state !== 'connected'),
+        20_000,
+        'every socket of the user closed',
+      );
+      for (const client of sockets) client.disconnect();
+      await sleep(300);
+      expect(clients.every((client) => client.connection.state === 'connected')).toBe(true);
+    });
+
     it('replaces a worker killed with SIGKILL; its members are removed, its clients come back', async () => {
       // A user on one worker only: which one, the per-worker metric tells.
       const before = await connectionsByWorker();
