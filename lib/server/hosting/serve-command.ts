@@ -85,8 +85,10 @@ export async function runServeCommand(
     // `--workers N` in the primary: it forks N of this same command line and serves none itself.
     const slot = workerSlot(io.env);
     if (slot === undefined && config.server.workers > 1) {
-      const level = args.logLevel ?? config.server.log.level;
-      return await serveWorkers(argv, options, config, leveledLogger(sink, level));
+      const logger = leveledLogger(sink, args.logLevel ?? config.server.log.level);
+      const primary = await serveWorkers(argv, options, config, logger);
+      if ((args.logFormat ?? config.server.log.format) === 'json') routeProcessWarnings(logger);
+      return primary;
     }
     // A worker's metrics: the primary serves the one metrics port, reading them over IPC.
     const metrics =

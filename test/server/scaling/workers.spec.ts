@@ -341,3 +341,27 @@ function workersSuite(link: 'redis' | 'ipc') {
 
 workersSuite('redis');
 workersSuite('ipc');
+
+describe('serve --workers with --log-format json', () => {
+  it("writes JSON lines only, the workers' with their worker slot and pid", async () => {
+    const bin = runBin(
+      pkg,
+      ['serve', '--workers', '2', '--log-format', 'json'],
+      env(uniquePrefix('workers-json')),
+    );
+    await eventually(
+      async () => bin.lines('out').some((line) => line.includes('2 workers listening on')),
+      90_000,
+      `the primary's line (stderr: ${bin.err.join('')})`,
+    );
+    bin.child.kill('SIGTERM');
+    expect(await bin.exit).toBe(0);
+    const lines = [...bin.lines('out'), ...bin.lines('err')].map(
+      (line) => JSON.parse(line) as { msg: string; worker?: number; pid?: number },
+    );
+    const listening = lines.filter((line) => line.msg.includes('Broadcast server listening on'));
+    expect(listening.map((line) => line.worker).sort()).toEqual([1, 2]);
+    for (const line of listening) expect(line.pid).toBeGreaterThan(0);
+    expect(lines.some((line) => line.msg === WorkersMessages.stopped(0))).toBe(true);
+  }, 120_000);
+});
