@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `nestjs-broadcasting serve`: the standalone broadcast server. The logic lives in the
 // compiled library (dist/, built by `npm run build`); this file only wires the process.
+import cluster from 'node:cluster';
+
 let runServeCommand;
 try {
   ({ runServeCommand } = await import('../dist/server/hosting/serve-command.js'));
@@ -18,7 +20,9 @@ let session;
 let pending;
 const onSignal = (signal) => {
   if (session) return void session.stop(signal).then((code) => process.exit(code));
-  if (pending) process.exit(1);
+  // A worker of `serve --workers` hears Ctrl-C (or systemd's SIGTERM to the group) and the
+  // primary's SIGTERM: one request, not an impatient second one.
+  if (pending && !cluster.isWorker) process.exit(1);
   pending = signal;
 };
 const onSigint = () => onSignal('SIGINT');
@@ -37,7 +41,11 @@ if (typeof result === 'number') {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   process.exitCode = pending && result === 0 ? 0 : result;
+  // A worker's IPC channel to the primary would keep it alive: it must exit by itself.
+  if (cluster.isWorker) process.exit();
 } else {
   session = result;
+  // The primary of `serve --workers` may end on its own: workers crash-looping.
+  session.done?.then((code) => process.exit(code));
   if (pending) onSignal(pending);
 }

@@ -266,6 +266,44 @@ function twoNodesSection(section, targets) {
   );
 }
 
+function workersSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  const [one, ...many] = section.runs;
+  const spreadOf = (run) =>
+    Object.entries(run.spread)
+      .map(([worker, n]) => (worker === 'all' ? num(n) : `${worker}: ${num(n)}`))
+      .join(', ');
+  for (const run of many) {
+    const counts = Object.entries(run.spread)
+      .filter(([worker]) => worker !== 'all')
+      .map(([, n]) => n);
+    const even = counts.length === run.workers ? Math.max(...counts) / Math.min(...counts) : NaN;
+    const cpu = run.cpuUsPerDelivery / one.cpuUsPerDelivery;
+    const joined = run.link === 'ipc' ? 'through the primary' : 'over Redis';
+    targets.push({
+      name: `Workers (${joined}): connections spread evenly over ${run.workers} (largest ÷ smallest ≤ 1.2)`,
+      measured: Number.isFinite(even) ? ratio(even) : 'a worker had none',
+      ok: even <= 1.2,
+    });
+    targets.push({
+      name: `Workers (${joined}): CPU per delivery with ${run.workers} workers < 2× one worker`,
+      measured: ratio(cpu),
+      ok: cpu < 2,
+    });
+  }
+  const row = (run) =>
+    `| ${run.workers} | ${run.link === 'ipc' ? 'primary (IPC)' : 'Redis'} | ${spreadOf(run)} | ${num(run.deliveriesPerSec)} | ${run.cpuUsPerDelivery.toFixed(2)} | ` +
+    `${ms(run.latencyUs?.p50)} | ${ms(run.latencyUs?.p99)} | ${run.lost} | ${run.socketsWithDuplicates} |\n`;
+  return (
+    `${num(section.subscribers)} subscribers through the one port of \`serve --workers\`; ` +
+    `CPU of every process (primary and workers), latency at ${section.rate} events/s.\n\n` +
+    '| Workers | joined | connections per worker | deliveries/s | CPU µs per delivery | p50 ms | p99 ms | lost | duplicates |\n' +
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|\n' +
+    [one, ...many].map(row).join('')
+  );
+}
+
 export function renderReport(results) {
   const targets = [];
   const m = results.machine;
@@ -284,6 +322,8 @@ export function renderReport(results) {
     dispatchSection(results.dispatch, results.redis, targets),
     '### 5. Two nodes over Redis\n',
     twoNodesSection(results['two-nodes'], targets),
+    results.workers && '### 6. Several workers on one port\n',
+    workersSection(results.workers, targets),
   ];
   sections.push(
     '### Targets\n',

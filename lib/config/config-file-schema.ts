@@ -51,6 +51,7 @@ export const SERVER_SCHEMA = {
     fields: { url: { kind: 'typed', as: 'url', secret: true }, prefix: { kind: 'string' } },
   },
   scaling: { kind: 'keyed', key: 'server.scaling' },
+  workers: { kind: 'keyed', key: 'server.workers' },
   metrics: {
     kind: 'object',
     or: [false],

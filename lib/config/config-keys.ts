@@ -21,7 +21,8 @@ export interface ConfigKey {
     | 'log-level'
     | 'log-format'
     | 'file'
-    | 'seconds';
+    | 'seconds'
+    | 'workers';
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -62,6 +63,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'server.host', env: 'BROADCASTING_SERVER_HOST', default: '127.0.0.1', kind: 'host' },
   { path: 'server.port', env: 'BROADCASTING_SERVER_PORT', default: 6001, kind: 'port' },
   { path: 'server.scaling', env: 'BROADCASTING_SERVER_SCALING', kind: 'scaling' },
+  { path: 'server.workers', env: 'BROADCASTING_SERVER_WORKERS', default: 1, kind: 'workers' },
   { path: 'server.metrics.port', env: 'BROADCASTING_METRICS_PORT', kind: 'port' },
   { path: 'server.log.level', env: 'BROADCASTING_LOG_LEVEL', default: 'info', kind: 'log-level' },
   {

@@ -15,6 +15,8 @@ export const ConfigMessages = {
     host: 'must be a host name or IP without scheme or path (set the scheme and port keys separately).',
     scaling: 'must be "redis" (or "off").',
     base64Key: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).',
+    workers: (max: number, cores: number) =>
+      `must be a whole number of worker processes from 1 to ${max}, or "auto" (one per core: ${cores} here).`,
     seconds: (max: number) => `must be a whole number of seconds from 0 to ${max}.`,
     file: 'must be the path of a file (PEM), not empty.',
     oneOf: (allowed: readonly string[]) =>

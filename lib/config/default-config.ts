@@ -17,6 +17,7 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
     server: {
       host: value('server.host') as string,
       port: value('server.port') as number,
+      workers: value('server.workers') as number,
       log: {
         level: value('server.log.level') as ResolvedServerConfig['log']['level'],
         format: value('server.log.format') as ResolvedServerConfig['log']['format'],

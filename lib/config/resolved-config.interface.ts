@@ -43,6 +43,8 @@ export interface ResolvedServerConfig {
   host: string;
   port: number;
   scaling?: 'redis';
+  /** BROADCASTING_SERVER_WORKERS: processes `nestjs-broadcasting serve` runs ("auto" resolved). */
+  workers: number;
   /** BROADCASTING_LOG_LEVEL / _LOG_FORMAT. */
   log: { level: LogLevel; format: LogFormat };
   /** BROADCASTING_SHUTDOWN_GRACE_SECONDS. */

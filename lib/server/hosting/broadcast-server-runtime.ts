@@ -7,6 +7,7 @@ import { settleWithin } from '../cluster/settle-within.js';
 import type { RedisScalingAdapter } from '../cluster/redis/redis-scaling.adapter.js';
 import { thisNodeOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
 import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
+import { inMachineLink } from '../cluster/ipc/ipc-link.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
 import { RedisSource } from '../sources/redis.source.js';
 import { PusherServerEngine } from '../engine/pusher-server-engine.js';
@@ -105,7 +106,9 @@ export class BroadcastServerRuntime {
       await metrics?.close();
       throw error;
     }
-    const interest = new ChannelInterestAdapter(scaling ?? new SingleNodeAdapter());
+    // A worker of `serve --workers` without Redis: joined to the others through its primary.
+    const link = scaling ? undefined : inMachineLink();
+    const interest = new ChannelInterestAdapter(scaling ?? link ?? new SingleNodeAdapter());
     const engine = new PusherServerEngine(resolved, interest, logger, metrics?.metrics);
     // Hub messages name their app, or go to the first; Redis ones are told apart by prefix.
     const appIds = resolved.apps.map((app) => app.id);
@@ -115,7 +118,7 @@ export class BroadcastServerRuntime {
     let redis: RedisSource | undefined;
     try {
       if (resolved.redis)
-        redis = await RedisSource.start(scaling ? thisNodeOnlyTarget(interest) : engine, {
+        redis = await RedisSource.start(scaling || link ? thisNodeOnlyTarget(interest) : engine, {
           url: resolved.redis.url,
           apps: resolved.apps.flatMap((app) =>
             app.redisPrefix === undefined ? [] : [{ id: app.id, prefix: app.redisPrefix }],
@@ -254,7 +257,7 @@ export class BroadcastServerRuntime {
  * Redis when this app broadcasts over Redis": the default connection is the redis driver,
  * or a Redis URL was configured on purpose.
  */
-function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
+export function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
   options: T,
   config: ResolvedBroadcastConfig,
 ): T {

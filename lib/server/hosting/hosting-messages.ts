@@ -88,6 +88,8 @@ export const HostingMessages = {
   flagNeedsValue: (flag: string) => `${flag} needs a value.`,
   badInteger: (flag: string, text: string, max: number) =>
     `${flag} must be a number from 0 to ${max} (got "${text}").`,
+  badWorkers: (text: string, max: number) =>
+    `--workers takes a number from 1 to ${max}, or "auto" for one per core (got "${text}").`,
   badChoice: (flag: string, text: string, allowed: readonly string[]) =>
     `${flag} takes ${allowed.map((a) => `"${a}"`).join(', ')} (got "${text}").`,
   unexpectedArgument: (text: string) =>

@@ -171,6 +171,16 @@ export interface BroadcastServerOptions {
    */
   scaling?: 'redis';
   /**
+   * Worker processes on one port, for `nestjs-broadcasting serve` (`--workers`): the bin's
+   * primary process forks them; each is a node of the Redis scaling with `scaling: 'redis'`,
+   * else they are joined through the primary (one machine). The config file's
+   * `server.workers` and BROADCASTING_SERVER_WORKERS are read by the bin only; given here,
+   * in code, anything above 1 is refused, since `startBroadcastServer` and
+   * `BroadcastServerModule` serve from the one process they run in.
+   * @default 1 (BROADCASTING_SERVER_WORKERS; `'auto'`: one per core)
+   */
+  workers?: number | 'auto';
+  /**
    * Prometheus metrics on a port of their own; `false` turns them off even when
    * BROADCASTING_METRICS_PORT is set.
    * @default off, unless BROADCASTING_METRICS_PORT (or the config file's `server.metrics`) sets a port
