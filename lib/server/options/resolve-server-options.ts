@@ -95,6 +95,7 @@ export function resolveServerOptions(
     },
     tls: resolveTls(given, config),
     shutdownGraceSeconds: given.shutdownGraceSeconds ?? config.server.shutdownGraceSeconds,
+    webhooks: { ...config.server.webhooks, ...given.webhooks },
   };
 }
 

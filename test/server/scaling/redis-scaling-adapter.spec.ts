@@ -30,6 +30,7 @@ function fakeHost(delivered: AdapterPublish[]): AdapterHost {
     localChannels: () => new Map(),
     localConnectionCount: () => 0,
     terminateLocalUser: () => {},
+    notify: () => {},
   };
 }
 
