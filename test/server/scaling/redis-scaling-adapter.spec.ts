@@ -7,6 +7,7 @@ import type {
 import { RedisScalingAdapter } from '../../../lib/server/cluster/redis/redis-scaling.adapter.js';
 import { BroadcastDriverError } from '../../../lib/errors/broadcast.exception.js';
 import { silentLogger } from '../../../lib/shared/logger.js';
+import type { WebhookEvent } from '../../../lib/webhooks/webhook-event.js';
 import { uniquePrefix, waitFor } from '../support/broadcast-server-harness.js';
 import { freePort, RedisProcess } from './support/cluster-harness.js';
 
@@ -24,23 +25,27 @@ afterEach(async () => {
 });
 afterAll(() => admin.disconnect());
 
-function fakeHost(delivered: AdapterPublish[]): AdapterHost {
+function fakeHost(delivered: AdapterPublish[], notified: WebhookEvent[]): AdapterHost {
   return {
     deliver: (message) => delivered.push(message),
     localChannels: () => new Map(),
     localConnectionCount: () => 0,
     terminateLocalUser: () => {},
-    notify: () => {},
+    notify: (_appId, event) => notified.push(event),
   };
 }
 
-async function node(namespace: string, delivered: AdapterPublish[] = []) {
+async function node(
+  namespace: string,
+  delivered: AdapterPublish[] = [],
+  notified: WebhookEvent[] = [],
+) {
   const adapter = await RedisScalingAdapter.start({
     url: REDIS_URL,
     namespace,
     logger: silentLogger,
   });
-  adapter.attach(fakeHost(delivered));
+  adapter.attach(fakeHost(delivered, notified));
   adapters.push(adapter);
   return adapter;
 }
@@ -106,6 +111,31 @@ describe('RedisScalingAdapter presence scripts', () => {
   });
 });
 
+describe('RedisScalingAdapter channel occupancy', () => {
+  it('reports channel_occupied and channel_vacated once per channel under concurrent nodes', async () => {
+    const ns = uniquePrefix('scaling-occupancy');
+    const [toldA, toldB]: WebhookEvent[][] = [[], []];
+    const [a, b] = [await node(ns, [], toldA), await node(ns, [], toldB)];
+    const channels = Array.from({ length: 30 }, (_, i) => `room-${i}`);
+    const told = () => [...toldA, ...toldB];
+    await Promise.all(channels.flatMap((c) => [a, b].map((n) => n.channelOccupied('app', c))));
+    await waitFor(() => told().length === 30, 5000, '30 occupied');
+    channels.forEach((c) => a.channelVacated('app', c));
+    channels.forEach((c) => b.channelVacated('app', c));
+    await waitFor(() => told().length === 60, 5000, '30 vacated');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const name of ['channel_occupied', 'channel_vacated'])
+      expect(
+        told()
+          .filter((e) => e.name === name)
+          .map((e) => e.channel)
+          .sort(),
+      ).toEqual([...channels].sort());
+    // Both nodes did their share of the reporting, but no channel was told twice.
+    expect(told()).toHaveLength(60);
+  });
+});
+
 describe('RedisScalingAdapter heartbeat', () => {
   it('lets a survivor sweep a silent node, and the node write itself back when it is heard again', async () => {
     const ns = uniquePrefix('scaling-sweep');
@@ -152,7 +182,7 @@ describe('RedisScalingAdapter on a hanging Redis', () => {
         logger: { ...silentLogger, warn: (m) => warnings.push(m) },
       });
       adapters.push(adapter);
-      adapter.attach(fakeHost([]));
+      adapter.attach(fakeHost([], []));
       expect(adapter.health().status).toBe('ok');
       redis.pause(true);
       // The next heartbeat times out (2 s command timeout): degraded, logged once.
