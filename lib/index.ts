@@ -81,3 +81,9 @@ export {
   type WebhookEvent,
   type WebhookEventName,
 } from './webhooks/webhook-event.js';
+// The webhook endpoint for apps that do not host the server.
+export { BroadcastWebhookModule } from './webhooks/broadcast-webhook.module.js';
+export type {
+  BroadcastWebhookModuleOptions,
+  WebhookApp,
+} from './webhooks/broadcast-webhook-options.interface.js';
