@@ -178,24 +178,23 @@ export class WebhookDispatcher {
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
-    try {
-      const stores = this.store === this.local ? [this.store] : [this.store, this.local];
-      for (const appId of this.hooks.keys()) {
-        let pending = 0;
-        for (const store of stores) {
+    const stores = this.store === this.local ? [this.store] : [this.store, this.local];
+    for (const appId of this.hooks.keys()) {
+      let pending = 0;
+      for (const store of stores) {
+        try {
           const now = Date.now();
           const free = MAX_IN_FLIGHT - this.inFlight;
           const due = free > 0 ? await store.claimDue(appId, now, now + this.leaseMs, free) : [];
           for (const webhook of due) this.attempt(webhook, store);
           pending += await store.pending(appId);
+        } catch {
+          // Redis unreachable: the next poll tries again; nothing is lost from the store.
         }
-        this.pendingByApp.set(appId, pending);
       }
-    } catch {
-      // Redis unreachable: the next poll tries again; nothing is lost from the store.
-    } finally {
-      this.polling = false;
+      this.pendingByApp.set(appId, pending);
     }
+    this.polling = false;
   }
 
   private track(task: Promise<void>): void {
