@@ -169,6 +169,31 @@ describe('RedisScalingAdapter heartbeat', () => {
     );
     expect([...(await b.presenceMembers('app', 'presence-z')).keys()]).toEqual(['zed']);
   });
+
+  it('tells channel_vacated once when a sweep empties a channel, and channel_occupied when its node writes it back', async () => {
+    const ns = uniquePrefix('scaling-sweep-occupancy');
+    const [toldA, toldB]: WebhookEvent[][] = [[], []];
+    const a = await node(ns, [], toldA);
+    const b = await node(ns, [], toldB);
+    await a.channelOccupied('app', 'only-on-a');
+    await a.channelOccupied('app', 'on-both');
+    await b.channelOccupied('app', 'on-both');
+    await waitFor(() => toldA.length === 2, 4000, 'A tells both channels occupied');
+    const heartbeat = (a as unknown as { heartbeat: { stop(): Promise<void>; start(): void } })
+      .heartbeat;
+    await heartbeat.stop();
+    await admin.del(`${ns}node:${a.nodeId}`);
+    await waitFor(() => toldB.length > 0, 4000, 'B sweeps A');
+    expect(toldB).toEqual([{ name: 'channel_vacated', channel: 'only-on-a' }]);
+    heartbeat.start();
+    await waitFor(() => toldA.length === 3, 4000, 'A writes its channels back');
+    expect(toldA[2]).toEqual({ name: 'channel_occupied', channel: 'only-on-a' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    // on-both never went empty: nobody said otherwise.
+    expect([...toldA, ...toldB].filter((e) => e.channel === 'on-both')).toEqual([
+      { name: 'channel_occupied', channel: 'on-both' },
+    ]);
+  });
 });
 
 describe('RedisScalingAdapter on a hanging Redis', () => {
