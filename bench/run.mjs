@@ -69,7 +69,7 @@ const plan = full
       dispatch: { dispatchCount: 20_000, rounds: 5 },
       redis: { publishes: 50_000, window: 256 },
       twoNodes: { subscribers: 1000, rate: 20, seconds: 5 },
-      webhooks: { size: 1000, deliveriesPerRun: 75_000, offeredPerSec: 200_000, rounds: 3 },
+      webhooks: { size: 1000, deliveriesPerRun: 300_000, offeredPerSec: 200_000, rounds: 9 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -80,7 +80,8 @@ const plan = full
       dispatch: { dispatchCount: 10_000, rounds: 3 },
       redis: { publishes: 10_000, window: 256 },
       twoNodes: { subscribers: 300, rate: 20, seconds: 2 },
-      webhooks: { size: 1000, deliveriesPerRun: 40_000, offeredPerSec: 150_000, rounds: 3 },
+      // Runs long enough for the churn and the webhooks to overlap each one; rounds for noise.
+      webhooks: { size: 1000, deliveriesPerRun: 150_000, offeredPerSec: 150_000, rounds: 7 },
       watchdogMs: 3 * 60_000,
     };
 
