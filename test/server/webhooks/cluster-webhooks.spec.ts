@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connected, subscribed, waitFor } from '../support/broadcast-server-harness.js';
 import { APP, sleep, useCluster, type ClusterNode } from '../scaling/support/cluster-harness.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
- * Webhooks of two real `serve`-like nodes (fixtures/node.mjs) on the file's own Redis: each
+ * Webhooks of two real nodes (one from code, fixtures/node.mjs; one the `serve` bin with a
+ * config file) on the file's own Redis: each
  * cluster-wide change is sent once, by one node, including the dead-node sweep after a
  * SIGKILL; a webhook pending in Redis is sent by the survivor when its node dies.
  */
@@ -37,9 +40,12 @@ beforeAll(async () => {
       },
     ],
   };
+  // b is the bin, configured by a file: the path users of `nestjs-broadcasting serve` take.
+  const file = join(cluster.pkg, 'broadcasting.json');
+  writeFileSync(file, JSON.stringify({ server: fixtureOptions }));
   [a, b] = await Promise.all([
     cluster.startNode({ fixtureOptions }),
-    cluster.startNode({ fixtureOptions }),
+    cluster.startNode({ env: { BROADCASTING_CONFIG: file } }),
   ]);
 }, 120_000);
 afterAll(() => receiver.close());
