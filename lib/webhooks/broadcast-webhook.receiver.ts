@@ -3,6 +3,7 @@ import {
   Inject,
   Injectable,
   InternalServerErrorException,
+  Logger,
   Optional,
   UnauthorizedException,
   type OnModuleInit,
@@ -31,6 +32,7 @@ export const BROADCAST_WEBHOOK_OPTIONS = Symbol('BROADCAST_WEBHOOK_OPTIONS');
  */
 @Injectable()
 export class BroadcastWebhookReceiver implements OnModuleInit {
+  private readonly logger = new Logger('BroadcastWebhook');
   private apps: WebhookApp[] = [];
   private emitter?: EmittingEmitter;
 
@@ -71,7 +73,12 @@ export class BroadcastWebhookReceiver implements OnModuleInit {
           body.time_ms,
           `${signature}:${i}`,
         );
-        if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
+        try {
+          if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
+        } catch (error) {
+          // Outside the request by now: a listener that throws must not crash the app.
+          this.logger.error(WebhookReceiverMessages.listenerFailed(event.name, error));
+        }
       }),
     );
     return { ok: true };

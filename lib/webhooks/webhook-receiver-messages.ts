@@ -17,6 +17,9 @@ export const WebhookReceiverMessages = {
     'to BroadcastWebhookModule.forRoot(), or set BROADCASTING_APP_KEY and BROADCASTING_APP_SECRET ' +
     '(or "app.key" / "app.secret" in the config file).',
 
+  listenerFailed: (name: string, error: unknown) =>
+    `A listener of broadcasting.${name} threw: ${(error as Error)?.message ?? String(error)}`,
+
   badPath: (path: unknown) =>
     `BroadcastWebhookModule path "${String(path)}" must be a route path starting with "/".`,
 };

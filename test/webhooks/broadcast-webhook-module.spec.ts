@@ -1,6 +1,6 @@
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { createHmac } from 'node:crypto';
 import PusherServer from 'pusher';
@@ -162,6 +162,27 @@ describe.each(Object.keys(PLATFORMS) as Array<keyof typeof PLATFORMS>)(
       await waitFor(() => heard.events.length === 2, 5_000, 'both deliveries');
       expect(heard.events[0].id).toBe(heard.events[1].id);
       expect(heard.events[0]).toMatchObject({ channel: 'again', timeMs: 1_700_000_000_000 });
+    });
+
+    it('survives a listener that throws, and still tells the others', async () => {
+      const { url, heard } = await receiverApp(platform);
+      app!.get(EventEmitter2).prependListener('broadcasting.channel_occupied', () => {
+        throw new Error('listener bug');
+      });
+      const body = JSON.stringify({
+        time_ms: 1,
+        events: [
+          { name: 'channel_occupied', channel: 'first' },
+          { name: 'member_added', channel: 'presence-x', user_id: 'u' },
+        ],
+      });
+      expect((await post(`${url}/broadcasting/webhooks`, body, signed(body))).status).toBe(200);
+      await waitFor(
+        () => heard.events.some((e) => e instanceof MemberAdded),
+        5_000,
+        'the next event',
+      );
+      expect((await post(`${url}/broadcasting/webhooks`, body, signed(body))).status).toBe(200);
     });
 
     it('answers 500 saying what to do when the app was created without rawBody', async () => {
