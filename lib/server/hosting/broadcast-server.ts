@@ -87,7 +87,7 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
     const runtime = this.runtime;
     // Before any socket: `broadcasting.*` events on EventEmitter2, when the app has one.
     const emitter = this.moduleRef && (await findEventEmitter(this.moduleRef));
-    if (emitter) this.unbridge = bridgeServerEvents(runtime.engine.events, emitter);
+    if (emitter) this.unbridge = bridgeServerEvents(runtime.engine.events, emitter, runtime.logger);
     const appServer = this.options.port === undefined ? this.appHttpServer() : undefined;
     try {
       const apps = runtime.options.apps.map(({ id, key }) => ({ id, key }));

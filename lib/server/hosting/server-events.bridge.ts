@@ -4,6 +4,8 @@ import {
   toBroadcastingEvent,
 } from '../../webhooks/broadcasting-events.js';
 import type { ServerEvents } from '../engine/server-events.js';
+import type { ServerLogger } from '../../shared/logger.js';
+import { HostingMessages } from './hosting-messages.js';
 
 /**
  * Re-emits the engine's events on the app's EventEmitter2 as `broadcasting.<name>` with
@@ -11,9 +13,19 @@ import type { ServerEvents } from '../engine/server-events.js';
  * app hosting the server hear what its webhooks report, with the same cluster semantics: the
  * node that owns a transition emits it. Returns the function that stops it.
  */
-export function bridgeServerEvents(events: ServerEvents, emitter: EmittingEmitter): () => void {
+export function bridgeServerEvents(
+  events: ServerEvents,
+  emitter: EmittingEmitter,
+  logger: ServerLogger,
+): () => void {
   return events.on(({ appId, event, timeMs, id }) => {
     const payload = toBroadcastingEvent(appId, event, timeMs, id);
-    if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
+    try {
+      if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
+    } catch (error) {
+      // Emitted from the engine's subscribe path: a listener's bug is the app's to see, not
+      // the subscriber's.
+      logger.error(HostingMessages.serverEventListenerFailed(event.name, error));
+    }
   });
 }
