@@ -4,7 +4,8 @@
  * (the server and the core are loaded from dist/) and Redis on BENCH_REDIS_URL
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
- * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers (default: all),
+ * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers,webhooks
+ * (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -22,6 +23,7 @@ import { runMemory } from './scenarios/memory.mjs';
 import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
 import { runWorkers } from './scenarios/workers.mjs';
+import { runWebhooks } from './scenarios/webhooks.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
@@ -75,6 +77,7 @@ const plan = full
         fanOut: { count: 75, rate: 1000 },
         latency: { rate: 20, seconds: 5 },
       },
+      webhooks: { size: 1000, deliveriesPerRun: 300_000, offeredPerSec: 200_000, rounds: 9 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -91,6 +94,8 @@ const plan = full
         fanOut: { count: 40, rate: 1000 },
         latency: { rate: 20, seconds: 2 },
       },
+      // Runs long enough for the churn and the webhooks to overlap each one; rounds for noise.
+      webhooks: { size: 1000, deliveriesPerRun: 150_000, offeredPerSec: 150_000, rounds: 7 },
       watchdogMs: 3 * 60_000,
     };
 
@@ -207,6 +212,9 @@ async function main() {
         clientProcesses: plan.clientProcesses,
         log,
       }),
+    );
+    await scenario('webhooks', results, () =>
+      runWebhooks({ ...plan.webhooks, clientProcesses: plan.clientProcesses, log }),
     );
   } finally {
     await stopAll();

@@ -304,6 +304,33 @@ function workersSection(section, targets) {
   );
 }
 
+function webhooksSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  const { plain, webhooks } = section;
+  const speed = webhooks.deliveriesPerSec / plain.deliveriesPerSec;
+  const cpu = webhooks.cpuUsPerDelivery / plain.cpuUsPerDelivery;
+  const name = `Webhooks within 3% of none, fan-out ${section.subscribers.toLocaleString('en-US')} subscribers`;
+  targets.push({
+    name: `${name}, deliveries/s`,
+    measured: `${speed.toFixed(2)}×`,
+    ok: speed >= 0.97,
+  });
+  targets.push({
+    name: `${name}, CPU per delivery`,
+    measured: `${cpu.toFixed(2)}×`,
+    ok: cpu <= 1.03,
+  });
+  return (
+    '| Server | deliveries/s | µs CPU/delivery | lost |\n|---|---:|---:|---:|\n' +
+    `| no webhooks | ${Math.round(plain.deliveriesPerSec).toLocaleString('en-US')} | ${plain.cpuUsPerDelivery.toFixed(2)} | ${plain.lost} |\n` +
+    `| webhooks (receiver takes ${section.receiverDelayMs / 1000} s) | ${Math.round(webhooks.deliveriesPerSec).toLocaleString('en-US')} | ${webhooks.cpuUsPerDelivery.toFixed(2)} | ${webhooks.lost} |\n` +
+    `\nBoth servers had a channel occupied and vacated ${section.churnPerSec} times a second; the receiver got ` +
+    `${section.receiver.requests} requests (${section.receiver.events} events, at most ${section.receiver.maxOpen} open at once). ` +
+    `Ratio (webhooks / none): ${speed.toFixed(2)}× deliveries/s, ${cpu.toFixed(2)}× CPU per delivery (median of ${section.rounds} rounds).\n`
+  );
+}
+
 export function renderReport(results) {
   const targets = [];
   const m = results.machine;
@@ -324,6 +351,8 @@ export function renderReport(results) {
     twoNodesSection(results['two-nodes'], targets),
     results.workers && '### 6. Several workers on one port\n',
     workersSection(results.workers, targets),
+    results.webhooks ? '### 6. Fan-out with webhooks\n' : '',
+    webhooksSection(results.webhooks, targets),
   ];
   sections.push(
     '### Targets\n',

@@ -16,6 +16,7 @@ export const SCENARIOS = [
   'redis',
   'two-nodes',
   'workers',
+  'webhooks',
 ];
 
 /** The scenarios named by `--only=a,b` (every scenario when the option is absent). */

@@ -22,7 +22,9 @@ export interface ConfigKey {
     | 'log-format'
     | 'file'
     | 'seconds'
-    | 'workers';
+    | 'workers'
+    | 'count'
+    | 'http-url';
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -80,6 +82,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'BROADCASTING_SHUTDOWN_GRACE_SECONDS',
     default: 10,
     kind: 'seconds',
+  },
+  {
+    path: 'server.webhooks.timeoutSeconds',
+    env: 'BROADCASTING_WEBHOOK_TIMEOUT_SECONDS',
+    default: 4,
+    kind: 'count',
+  },
+  {
+    path: 'server.webhooks.retryWindowSeconds',
+    env: 'BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS',
+    default: 300,
+    kind: 'seconds',
+  },
+  {
+    path: 'server.webhooks.maxPendingPerApp',
+    env: 'BROADCASTING_WEBHOOK_MAX_PENDING',
+    default: 10_000,
+    kind: 'count',
   },
 ];
 

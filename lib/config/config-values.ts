@@ -68,6 +68,27 @@ export function parseConfigValue(
         fail(key, value, source, where, problems.seconds(MAX_GRACE_SECONDS));
       return seconds;
     }
+    case 'count': {
+      const count = integerOf(value);
+      if (!Number.isInteger(count) || count < 1) fail(key, value, source, where, problems.count);
+      return count;
+    }
+    case 'http-url': {
+      let url: URL | undefined;
+      try {
+        url = new URL(String(value));
+      } catch {
+        url = undefined;
+      }
+      if (
+        typeof value !== 'string' ||
+        !url ||
+        !['http:', 'https:'].includes(url.protocol) ||
+        !url.hostname
+      )
+        fail(key, value, source, where, problems.httpUrl);
+      return value;
+    }
     case 'url': {
       let url: URL | undefined;
       try {

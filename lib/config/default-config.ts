@@ -23,6 +23,11 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
         format: value('server.log.format') as ResolvedServerConfig['log']['format'],
       },
       shutdownGraceSeconds: value('server.shutdownGraceSeconds') as number,
+      webhooks: {
+        timeoutSeconds: value('server.webhooks.timeoutSeconds') as number,
+        retryWindowSeconds: value('server.webhooks.retryWindowSeconds') as number,
+        maxPendingPerApp: value('server.webhooks.maxPendingPerApp') as number,
+      },
       fromFile: {},
     },
     connections: {},

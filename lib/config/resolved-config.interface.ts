@@ -51,6 +51,8 @@ export interface ResolvedServerConfig {
   shutdownGraceSeconds: number;
   /** BROADCASTING_METRICS_PORT. */
   metrics?: { port?: number };
+  /** BROADCASTING_WEBHOOK_TIMEOUT_SECONDS / _RETRY_WINDOW_SECONDS / _MAX_PENDING. */
+  webhooks: { timeoutSeconds: number; retryWindowSeconds: number; maxPendingPerApp: number };
   /** BROADCASTING_SERVER_TLS_CERT / _KEY / _CA: file paths. */
   tls?: { cert?: string; key?: string; ca?: string };
   /**

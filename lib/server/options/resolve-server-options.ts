@@ -102,6 +102,7 @@ export function resolveServerOptions(
     },
     tls: resolveTls(given, config),
     shutdownGraceSeconds: given.shutdownGraceSeconds ?? config.server.shutdownGraceSeconds,
+    webhooks: { ...config.server.webhooks, ...given.webhooks },
   };
 }
 
