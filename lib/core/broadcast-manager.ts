@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
 import { builtinDrivers } from '../drivers/driver-registry.js';
-import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
+import type {
+  BroadcastMessage,
+  ContractSendOptions,
+  PendingBroadcast,
+} from './direct-broadcast.interface.js';
+import type { EventContract, ParamsOf, PayloadInput } from '../contract/event-contract.js';
+import { isEventContract, validateContractPayload } from './contract-payload.js';
 import { channelNames } from './channel.js';
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
@@ -13,7 +19,7 @@ import type { ResolvedBroadcastConfig } from '../config/resolved-config.interfac
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { currentSocketId } from './socket-id.context.js';
 import { BroadcastMessages } from './broadcast-messages.js';
-import { BroadcastDriverError } from '../errors/broadcast.exception.js';
+import { BroadcastChannelError, BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 
@@ -104,10 +110,41 @@ export class BroadcastManager implements OnApplicationShutdown {
   }
 
   /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
-  async send(message: BroadcastMessage): Promise<void> {
-    const { channels, event, payload, exceptSocketId, connection } = message;
+  send(message: BroadcastMessage): Promise<void>;
+  /**
+   * Publishes an event contract's event on its channel, built from `params`, with a payload
+   * the compiler checks against the contract and its schema (if any) validates first.
+   */
+  send<E extends EventContract>(
+    event: E,
+    params: ParamsOf<E>,
+    payload: PayloadInput<E>,
+    options?: ContractSendOptions,
+  ): Promise<void>;
+  async send(
+    message: BroadcastMessage | EventContract,
+    params?: unknown,
+    payload?: unknown,
+    options: ContractSendOptions = {},
+  ): Promise<void> {
+    if (isEventContract(message)) {
+      let channel: string;
+      try {
+        channel = message.channel.name(params as never);
+      } catch (error) {
+        throw new BroadcastChannelError((error as Error).message, message.channel.pattern);
+      }
+      const checked = await validateContractPayload(message, payload as Record<string, unknown>);
+      const prepared = prepareBroadcast([channel], message.name, checked, options.exceptSocketId);
+      await this.deliver(prepared, options.connection, 'reject');
+      return;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      throw new BroadcastDriverError(BroadcastMessages.notAnEventContract(message));
+    }
+    const { channels, event, payload: data, exceptSocketId, connection } = message;
     await this.deliver(
-      prepareBroadcast(channelNames(channels), event, payload, exceptSocketId),
+      prepareBroadcast(channelNames(channels), event, data, exceptSocketId),
       connection,
       'reject',
     );
@@ -125,11 +162,19 @@ export class BroadcastManager implements OnApplicationShutdown {
   toOthers(socketId?: string): PendingBroadcast {
     if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
-    return {
-      send: (message) =>
-        this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except }),
-      event: (event) => this.event(event, except),
-    };
+    const send = (
+      message: BroadcastMessage | EventContract,
+      params?: unknown,
+      payload?: unknown,
+      options: ContractSendOptions = {},
+    ) =>
+      isEventContract(message)
+        ? this.send(message, params as never, payload as never, {
+            ...options,
+            exceptSocketId: options.exceptSocketId ?? except,
+          })
+        : this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except });
+    return { send: send as PendingBroadcast['send'], event: (event) => this.event(event, except) };
   }
 
   /**
@@ -174,9 +219,26 @@ export class BroadcastManager implements OnApplicationShutdown {
     if (!resolved) return undefined; // broadcastWhen() said no
     const except =
       exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
-    // resolveBroadcastEvent already gives full channel names without duplicates.
-    const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
-    return this.deliver(message, resolved.connections, onFailure);
+    const send = (payload: Record<string, unknown>) =>
+      // resolveBroadcastEvent already gives full channel names without duplicates.
+      this.deliver(
+        prepareBroadcast(resolved.channels, resolved.event, payload, except),
+        resolved.connections,
+        onFailure,
+      );
+    if (!resolved.contract) return send(resolved.payload);
+    // A contract's schema runs before any driver; only an async schema costs a promise turn.
+    const payload = validateContractPayload(resolved.contract, resolved.payload);
+    if (!(payload instanceof Promise)) return send(payload);
+    return payload.then(send, (error: unknown) => {
+      const names = resolved.channels;
+      if (onFailure === 'reject') throw error;
+      this.report(error, {
+        event: resolved.event,
+        channels: names,
+        connection: resolved.connections?.join(', ') ?? this.config.default,
+      });
+    });
   }
 
   /**
