@@ -228,17 +228,21 @@ export class BroadcastManager implements OnApplicationShutdown {
       );
     if (!resolved.contract) return send(resolved.payload);
     // A contract's schema runs before any driver; only an async schema costs a promise turn.
-    const payload = validateContractPayload(resolved.contract, resolved.payload);
-    if (!(payload instanceof Promise)) return send(payload);
-    return payload.then(send, (error: unknown) => {
-      const names = resolved.channels;
+    // A refusal is reported with the event's own name and channels, known by now.
+    const refused = (error: unknown): undefined => {
       if (onFailure === 'reject') throw error;
-      this.report(error, {
-        event: resolved.event,
-        channels: names,
-        connection: resolved.connections?.join(', ') ?? this.config.default,
-      });
-    });
+      const connection = resolved.connections?.join(', ') ?? this.config.default;
+      this.report(error, { event: resolved.event, channels: resolved.channels, connection });
+      return undefined;
+    };
+    let payload: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      payload = validateContractPayload(resolved.contract, resolved.payload);
+    } catch (error) {
+      return refused(error);
+    }
+    if (!(payload instanceof Promise)) return send(payload);
+    return payload.then(send, refused);
   }
 
   /**
