@@ -7,8 +7,8 @@ import type {
   PendingBroadcast,
 } from './direct-broadcast.interface.js';
 import type { EventContract, ParamsOf, PayloadInput } from '../contract/event-contract.js';
-import { isEventContract, validateContractPayload } from './contract-payload.js';
-import { channelNames } from './channel.js';
+import { deliverValidated } from './contract-payload.js';
+import { excluding, prepareSend, type SendArguments } from './send-arguments.js';
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
   BroadcasterFactory,
@@ -19,7 +19,7 @@ import type { ResolvedBroadcastConfig } from '../config/resolved-config.interfac
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { currentSocketId } from './socket-id.context.js';
 import { BroadcastMessages } from './broadcast-messages.js';
-import { BroadcastChannelError, BroadcastDriverError } from '../errors/broadcast.exception.js';
+import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 
@@ -111,43 +111,16 @@ export class BroadcastManager implements OnApplicationShutdown {
 
   /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
   send(message: BroadcastMessage): Promise<void>;
-  /**
-   * Publishes an event contract's event on its channel, built from `params`, with a payload
-   * the compiler checks against the contract and its schema (if any) validates first.
-   */
+  /** Publishes a contract's event; a schema in the contract validates the payload first. */
   send<E extends EventContract>(
     event: E,
     params: ParamsOf<E>,
     payload: PayloadInput<E>,
     options?: ContractSendOptions,
   ): Promise<void>;
-  async send(
-    message: BroadcastMessage | EventContract,
-    params?: unknown,
-    payload?: unknown,
-    options: ContractSendOptions = {},
-  ): Promise<void> {
-    if (isEventContract(message)) {
-      let channel: string;
-      try {
-        channel = message.channel.name(params as never);
-      } catch (error) {
-        throw new BroadcastChannelError((error as Error).message, message.channel.pattern);
-      }
-      const checked = await validateContractPayload(message, payload as Record<string, unknown>);
-      const prepared = prepareBroadcast([channel], message.name, checked, options.exceptSocketId);
-      await this.deliver(prepared, options.connection, 'reject');
-      return;
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      throw new BroadcastDriverError(BroadcastMessages.notAnEventContract(message));
-    }
-    const { channels, event, payload: data, exceptSocketId, connection } = message;
-    await this.deliver(
-      prepareBroadcast(channelNames(channels), event, data, exceptSocketId),
-      connection,
-      'reject',
-    );
+  async send(...args: SendArguments): Promise<void> {
+    const { prepared, connection } = await prepareSend(args);
+    await this.deliver(prepared, connection, 'reject');
   }
 
   /** Broadcasts a {@link ShouldBroadcast} event now, whatever its listeners. */
@@ -162,18 +135,7 @@ export class BroadcastManager implements OnApplicationShutdown {
   toOthers(socketId?: string): PendingBroadcast {
     if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
-    const send = (
-      message: BroadcastMessage | EventContract,
-      params?: unknown,
-      payload?: unknown,
-      options: ContractSendOptions = {},
-    ) =>
-      isEventContract(message)
-        ? this.send(message, params as never, payload as never, {
-            ...options,
-            exceptSocketId: options.exceptSocketId ?? except,
-          })
-        : this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except });
+    const send = (...args: SendArguments) => this.send(...(excluding(args, except) as [never]));
     return { send: send as PendingBroadcast['send'], event: (event) => this.event(event, except) };
   }
 
@@ -219,30 +181,23 @@ export class BroadcastManager implements OnApplicationShutdown {
     if (!resolved) return undefined; // broadcastWhen() said no
     const except =
       exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
-    const send = (payload: Record<string, unknown>) =>
-      // resolveBroadcastEvent already gives full channel names without duplicates.
-      this.deliver(
-        prepareBroadcast(resolved.channels, resolved.event, payload, except),
-        resolved.connections,
+    const { channels, event: name, connections } = resolved;
+    // resolveBroadcastEvent already gives full channel names without duplicates.
+    if (!resolved.contract)
+      return this.deliver(
+        prepareBroadcast(channels, name, resolved.payload, except),
+        connections,
         onFailure,
       );
-    if (!resolved.contract) return send(resolved.payload);
-    // A contract's schema runs before any driver; only an async schema costs a promise turn.
-    // A refusal is reported with the event's own name and channels, known by now.
-    const refused = (error: unknown): undefined => {
-      if (onFailure === 'reject') throw error;
-      const connection = resolved.connections?.join(', ') ?? this.config.default;
-      this.report(error, { event: resolved.event, channels: resolved.channels, connection });
-      return undefined;
-    };
-    let payload: Record<string, unknown> | Promise<Record<string, unknown>>;
-    try {
-      payload = validateContractPayload(resolved.contract, resolved.payload);
-    } catch (error) {
-      return refused(error);
-    }
-    if (!(payload instanceof Promise)) return send(payload);
-    return payload.then(send, refused);
+    // A contract's schema runs before any driver; only an async one costs a promise turn.
+    return deliverValidated(
+      resolved.contract,
+      resolved.payload,
+      (payload) =>
+        this.deliver(prepareBroadcast(channels, name, payload, except), connections, onFailure),
+      (error) =>
+        this.failed(error, resolved, connections?.join(', ') ?? this.config.default, onFailure),
+    );
   }
 
   /**
@@ -316,7 +271,7 @@ export class BroadcastManager implements OnApplicationShutdown {
   /** Throws `error`, or reports it, as `onFailure` says. */
   private failed(
     error: unknown,
-    message: PreparedBroadcast,
+    message: Pick<PreparedBroadcast, 'event' | 'channels'>,
     connection: string,
     onFailure: OnFailure,
   ): undefined {

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
 import { BroadcastManager } from './broadcast-manager.js';
+import type { SendArguments } from './send-arguments.js';
 import type {
   BroadcastMessage,
   ContractSendOptions,
@@ -32,13 +33,8 @@ export class Broadcast {
     payload: PayloadInput<E>,
     options?: ContractSendOptions,
   ): Promise<void>;
-  static send(
-    message: BroadcastMessage | EventContract,
-    params?: unknown,
-    payload?: unknown,
-    options?: ContractSendOptions,
-  ): Promise<void> {
-    return manager().send(message as EventContract, params as never, payload as never, options);
+  static send(...args: SendArguments): Promise<void> {
+    return manager().send(...(args as [never]));
   }
 
   static event(event: ShouldBroadcast): Promise<void> {

@@ -53,3 +53,22 @@ export function isEventContract(value: unknown): value is EventContract {
     typeof value === 'object' && value !== null && (value as EventContract).contract === 'event'
   );
 }
+
+/**
+ * Validates the payload of an event with a contract, then hands it to `deliver`, or the
+ * refusal to `refuse`; synchronously unless the schema is asynchronous.
+ */
+export function deliverValidated(
+  contract: EventContract,
+  payload: Payload,
+  deliver: (payload: Payload) => Promise<void> | undefined,
+  refuse: (error: unknown) => undefined,
+): Promise<void> | undefined {
+  let checked: Payload | Promise<Payload>;
+  try {
+    checked = validateContractPayload(contract, payload);
+  } catch (error) {
+    return refuse(error);
+  }
+  return checked instanceof Promise ? checked.then(deliver, refuse) : deliver(checked);
+}
