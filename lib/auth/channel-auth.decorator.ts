@@ -48,7 +48,7 @@ export function ChannelAuth(
 ): MethodDecorator {
   const metadata: ChannelAuthMetadata =
     typeof target === 'object' && target !== null && target.contract === 'channel'
-      ? { pattern: target.pattern, options: { kinds: [target.kind] } }
+      ? { pattern: target.pattern, options: { kinds: [target.kind] }, member: target.member }
       : { pattern: target as string, options };
   return SetMetadata<string, ChannelAuthMetadata>(CHANNEL_AUTH_METADATA, metadata);
 }

@@ -18,12 +18,16 @@ function pathOf(issue: StandardSchemaV1.Issue): string | undefined {
   return path;
 }
 
+/** Each refused field (its path, when the schema gives one) and why. */
+export function issueProblems(
+  issues: ReadonlyArray<StandardSchemaV1.Issue>,
+): Array<{ path: string | undefined; message: string }> {
+  return issues.map((issue) => ({ path: pathOf(issue), message: issue.message }));
+}
+
 function checked(event: string, result: StandardSchemaV1.Result<unknown>): Payload {
   if (result.issues) {
-    const problems = result.issues.map((issue) => ({
-      path: pathOf(issue),
-      message: issue.message,
-    }));
+    const problems = issueProblems(result.issues);
     throw new BroadcastDriverError(BroadcastMessages.payloadRejectedByContract(event, problems));
   }
   // The schema's output is what is sent: a zod object drops keys it does not declare.
