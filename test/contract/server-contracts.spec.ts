@@ -215,3 +215,23 @@ describe('@Broadcastable(contract)', () => {
     expect(fake.calls).toEqual([]);
   });
 });
+
+describe('BroadcasterFake with contracts', () => {
+  it('asserts by contract, its predicate typed by the payload', async () => {
+    const { fake, manager } = await boot();
+    await manager.send(OrderShipped, { orderId: 9 }, { orderId: 9, tracking: 'TRK-9' });
+    fake.assertBroadcasted(OrderShipped, (call) => call.payload.tracking === 'TRK-9');
+    fake.assertBroadcastedOn(OrderChannel.name({ orderId: 9 }), OrderShipped);
+    fake.assertBroadcastedTimes(OrderShipped, 1);
+    fake.assertNotBroadcasted(ShipmentsCounted);
+    expect(() =>
+      fake.assertBroadcasted(OrderShipped, (call) => call.payload.orderId === 1),
+    ).toThrow(
+      'Expected "order.shipped" to be broadcast with a call matching the predicate, but none matched.\n' +
+        'Recorded broadcasts:\n  1. "order.shipped" on [private-orders.9] {"orderId":9,"tracking":"TRK-9"}',
+    );
+    expect(() => fake.assertBroadcasted(ShipmentsCounted)).toThrow(
+      'Expected "shipments.counted" to be broadcast, but it was not.',
+    );
+  });
+});

@@ -9,6 +9,7 @@ import type {
   PayloadInput,
   PayloadOf,
 } from 'nestjs-broadcasting/contract';
+import { BroadcasterFake } from 'nestjs-broadcasting/testing';
 import { expectTypeOf } from 'vitest';
 import * as Shop from '../fixtures/shop.contracts.js';
 import {
@@ -148,3 +149,9 @@ export class ShopChannelsTyped {
     return true;
   }
 }
+
+// The fake's assertions take contracts, with the payload typed in the predicate.
+declare const fake: BroadcasterFake;
+fake.assertBroadcasted(OrderShipped, ({ payload }) => payload.tracking.startsWith('TRK'));
+// @ts-expect-error a field the payload does not have
+fake.assertBroadcasted(OrderShipped, ({ payload }) => payload.trackingNumber === 'x');
