@@ -1,4 +1,5 @@
 import type { ChannelContract } from '../contract/channel-contract.js';
+import { ClientMessages } from './client-messages.js';
 import type {
   BroadcastClient,
   EchoLike,
@@ -30,7 +31,7 @@ export interface PresenceCallbacks {
 }
 
 const isEcho = (client: BroadcastClient): client is EchoLike =>
-  typeof (client as EchoLike).join === 'function' &&
+  typeof (client as EchoLike | null)?.join === 'function' &&
   typeof (client as EchoLike).private === 'function';
 
 // How many helper subscriptions hold each channel, per client: the channel is left when the
@@ -66,10 +67,8 @@ export function joinChannel(
   const name: string = channel.name(params as never);
   const bare: string = channel.bareName(params as never);
   if (isEcho(client)) return echoChannel(client, channel.kind, name, bare, held);
-  if (typeof (client as PusherLike).subscribe !== 'function') {
-    throw new TypeError(
-      'Pass a laravel-echo (new Echo({ broadcaster: "reverb", ... })) or a pusher-js (new Pusher(key, ...)) instance.',
-    );
+  if (typeof (client as PusherLike | null)?.subscribe !== 'function') {
+    throw new TypeError(ClientMessages.notAClient(client));
   }
   return pusherChannel(client as PusherLike, name, held);
 }

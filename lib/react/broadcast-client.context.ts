@@ -1,5 +1,6 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react';
 import type { BroadcastClient } from '../client/client-like.interface.js';
+import { ClientMessages } from '../client/client-messages.js';
 
 const BroadcastClientContext = createContext<BroadcastClient | undefined>(undefined);
 
@@ -19,10 +20,7 @@ export function BroadcastClientProvider({ client, children }: BroadcastClientPro
 export function useBroadcastClient(): BroadcastClient {
   const client = useContext(BroadcastClientContext);
   if (!client) {
-    throw new Error(
-      'No broadcast client: wrap your components in <BroadcastClientProvider client={echo}> ' +
-        '(echo = new Echo({ broadcaster: "reverb", ... })).',
-    );
+    throw new Error(ClientMessages.noProvider());
   }
   return client;
 }
