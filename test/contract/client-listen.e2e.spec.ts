@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Echo from 'laravel-echo';
@@ -21,6 +22,7 @@ import {
   RoomMessage,
   ShipmentsCounted,
   Typing,
+  VaultOpened,
   type RoomMember,
 } from './fixtures/shop.contracts.js';
 
@@ -30,6 +32,7 @@ const USERS: Record<string, ShopUser> = {
   bob: { id: 2, name: 'Bob' },
 };
 const WAIT = 30_000;
+const MASTER_KEY = randomBytes(32).toString('base64');
 
 interface PusherClient {
   channel(name: string): { subscribed: boolean } | undefined;
@@ -55,6 +58,11 @@ describe('the client helpers with real laravel-echo and pusher-js', () => {
         BroadcastModule.forRoot({
           default: 'local',
           app: APP,
+          encryptionMasterKey: MASTER_KEY,
+          // Encrypted payloads are encrypted by the pusher SDK: send them over our HTTP API.
+          connections: {
+            api: { driver: 'pusher', host: '127.0.0.1', port: server.port, scheme: 'http' },
+          },
           auth: { resolveUser: (req) => USERS[String(req.headers['x-user'])] },
         }),
       ],
@@ -209,6 +217,19 @@ describe('the client helpers with real laravel-echo and pusher-js', () => {
     await manager.send(RoomMessage, { roomId: 'lobby' }, { from: 'server', text: 'hello' });
     await waitFor(() => messages.length === 1, 'RoomMessage', WAIT);
     expect(messages).toEqual(['hello']);
+  });
+
+  it('Echo: listen() on an encrypted contract joins private-encrypted- and decrypts the event', async () => {
+    const echo = echoFor('ann');
+    const opened: number[] = [];
+    const stop = listen(echo, VaultOpened, { userId: '1' }, ({ at }) => opened.push(at));
+    await subscribed(pusherOf(echo), 'private-encrypted-vault.1');
+
+    await manager.send(VaultOpened, { userId: '1' }, { at: 1234 }, { connection: 'api' });
+    await waitFor(() => opened.length === 1, 'VaultOpened', WAIT);
+    expect(opened).toEqual([1234]);
+    stop();
+    expect(pusherOf(echo).channel('private-encrypted-vault.1')).toBeUndefined();
   });
 
   it('@ChannelAuth(contract) runs the typed callback and refuses other users', async () => {
