@@ -136,7 +136,7 @@ describe('the client entries in a browser (Chromium)', () => {
     expect(await page.evaluate(() => window.received)).toEqual([{ orderId: 7, tracking: 'TRK-B' }]);
   });
 
-  it('the React hooks render events and presence members', async () => {
+  it('the React hooks render events, presence members and whispers', async () => {
     const ann = await openPage('ann');
     await ann.waitForFunction(() => document.querySelectorAll('#members li').length === 1, null, {
       timeout: DEADLINE,
@@ -159,6 +159,20 @@ describe('the client entries in a browser (Chromium)', () => {
     await ann.waitForFunction(() => document.querySelector('#count')?.textContent === '42', null, {
       timeout: DEADLINE,
     });
+
+    // Whispers between the two pages, through useWhisper() and useWhisperListener().
+    await bob.waitForFunction(() => document.querySelectorAll('#members li').length === 2, null, {
+      timeout: DEADLINE,
+    });
+    await bob.evaluate(() => window.sendTyping!('Bob'));
+    await ann.waitForFunction(
+      () => document.querySelector('#typing')?.textContent === 'Bob',
+      null,
+      {
+        timeout: DEADLINE,
+      },
+    );
+    expect(await bob.textContent('#typing')).toBe('nobody'); // not echoed to the sender
 
     await bob.close();
     await ann.waitForFunction(() => document.querySelectorAll('#members li').length === 1, null, {
