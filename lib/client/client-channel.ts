@@ -18,6 +18,8 @@ export interface JoinedChannel {
   /** Binds a whisper (`client-{name}`); returns the unbinding. */
   onWhisper(event: string, callback: (data: any) => void): () => void;
   whisper(event: string, data: Record<string, unknown>): void;
+  /** A refused subscription: pusher-js's `{ type, error, status }`. */
+  onError(callback: (error: any) => void): void;
   /** Presence: every member's `user_info` once subscribed, then arrivals and departures. */
   onPresence(handlers: PresenceCallbacks): void;
   /** Drops the helpers' hold on the channel; the last one leaves it. */
@@ -103,6 +105,9 @@ function echoChannel(
     whisper(event, data) {
       (channel as EchoWhisperChannelLike).whisper(event, data);
     },
+    onError(callback) {
+      channel.error(callback);
+    },
     onPresence({ here, joining, leaving }) {
       const presence = channel as EchoPresenceChannelLike;
       if (here) presence.here(here);
@@ -131,6 +136,9 @@ function pusherChannel(pusher: PusherLike, name: string, held: boolean): JoinedC
     onWhisper: (event, callback) => on(`client-${event}`, callback),
     whisper(event, data) {
       channel.trigger(`client-${event}`, data);
+    },
+    onError(callback) {
+      on('pusher:subscription_error', callback);
     },
     onPresence({ here, joining, leaving }) {
       if (here) {

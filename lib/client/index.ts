@@ -5,8 +5,10 @@ export {
   listen,
   listenForWhisper,
   whisper,
+  type ListenOptions,
   type PresenceChannelContract,
   type PresenceHandlers,
+  type SubscriptionError,
 } from './listen.js';
 export type {
   BroadcastClient,

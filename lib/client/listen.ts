@@ -10,6 +10,20 @@ import type { ChannelContract } from '../contract/channel-contract.js';
 import { joinChannel } from './client-channel.js';
 import type { BroadcastClient, StopListening } from './client-like.interface.js';
 
+/** What a refused subscription reports (pusher-js's `pusher:subscription_error`, Echo's `.error()`). */
+export interface SubscriptionError {
+  type?: string;
+  error?: string;
+  /** The auth endpoint's HTTP status: 403 when a `@ChannelAuth` method said no. */
+  status?: number;
+}
+
+/** Options of {@link listen} and {@link listenForWhisper}. */
+export interface ListenOptions {
+  /** Called when the auth endpoint refuses the channel. */
+  error?(error: SubscriptionError): void;
+}
+
 /**
  * Listens for a contract's event: `listen(echo, OrderShipped, { orderId: 1 }, (e) => e.tracking)`.
  * Subscribes to the channel the contract names (prefix and Echo's leading dot handled) and
@@ -20,9 +34,13 @@ export function listen<E extends EventContract>(
   event: E,
   params: ParamsOf<E>,
   callback: (payload: PayloadOf<E>) => void,
+  options: ListenOptions = {},
 ): StopListening {
   const channel = joinChannel(client, event.channel, params);
   let active = true;
+  const { error } = options;
+  // Echo offers no way to unbind it: the flag silences it once stopped.
+  if (error) channel.onError((reason: SubscriptionError) => active && error(reason));
   const unbind = channel.on(event.name, (payload) => {
     if (active) callback(payload as PayloadOf<E>);
   });
@@ -42,6 +60,8 @@ export interface PresenceHandlers<M> {
   joining?(member: M): void;
   /** Someone else left (their last tab closed). */
   leaving?(member: M): void;
+  /** The auth endpoint refused the channel. */
+  error?(error: SubscriptionError): void;
 }
 
 /** A presence channel contract. */
@@ -70,6 +90,7 @@ export function joinPresence<C extends PresenceChannelContract>(
     joining: handlers.joining && (guard(handlers.joining) as (member: unknown) => void),
     leaving: handlers.leaving && (guard(handlers.leaving) as (member: unknown) => void),
   });
+  if (handlers.error) joined.onError(guard(handlers.error));
   return () => {
     if (!active) return;
     active = false;

@@ -232,14 +232,27 @@ describe('the client helpers with real laravel-echo and pusher-js', () => {
     expect(pusherOf(echo).channel('private-encrypted-vault.1')).toBeUndefined();
   });
 
-  it('@ChannelAuth(contract) runs the typed callback and refuses other users', async () => {
-    const bob = pusherFor('bob');
-    const refused = new Promise<{ status: number }>((resolve) =>
-      (bob as unknown as { subscribe(n: string): { bind(e: string, f: (d: any) => void): void } })
-        .subscribe('private-orders.7')
-        .bind('pusher:subscription_error', resolve),
+  it('a refusal by @ChannelAuth(contract) reaches the error option, through Echo and pusher-js', async () => {
+    const refusals: Array<number | undefined> = [];
+    const record = { error: (error: { status?: number }) => refusals.push(error.status) };
+    listen(echoFor('bob'), OrderShipped, { orderId: 7 }, () => undefined, record);
+    listen(pusherFor('bob'), OrderShipped, { orderId: 7 }, () => undefined, record);
+    await waitFor(() => refusals.length === 2, 'two refusals', WAIT);
+    expect(refusals).toEqual([403, 403]);
+  });
+
+  it('joinPresence() hands a refusal to its error handler', async () => {
+    const refusals: Array<number | undefined> = [];
+    joinPresence(
+      pusherFor('ann'),
+      Room,
+      { roomId: 'attic' },
+      {
+        error: (error) => refusals.push(error.status),
+      },
     );
-    expect((await refused).status).toBe(403);
+    await waitFor(() => refusals.length === 1, 'the refusal', WAIT);
+    expect(refusals).toEqual([403]);
   });
 
   it('@ChannelAuth(contract) authorizes the contract kind only: presence-orders.7 has no pattern', async () => {

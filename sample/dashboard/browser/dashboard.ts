@@ -4,7 +4,7 @@
 // events and @ChannelAuth rules are checked against: a rename on either side fails to compile.
 import Echo from 'laravel-echo';
 import Pusher from 'pusher-js';
-import { joinPresence, listen } from 'nestjs-broadcasting/client';
+import { joinPresence, listen, type SubscriptionError } from 'nestjs-broadcasting/client';
 import type { MemberOf } from 'nestjs-broadcasting/contract';
 import {
   Dashboard,
@@ -20,13 +20,8 @@ import type { DashboardConfig } from '../dashboard-config.js';
 
 type Member = MemberOf<typeof Dashboard>;
 
-/** What Echo's `.error()` hands over when the auth endpoint refuses a channel. */
-interface ChannelError {
-  status?: number;
-  error?: string;
-  message?: string;
-  type?: string;
-}
+/** What a refusal hands over (the helpers' `error` option, or Echo's `.error()`). */
+type ChannelError = SubscriptionError & { message?: string };
 
 const $ = <T extends HTMLElement = HTMLElement>(selector: string) =>
   document.querySelector<T>(selector)!;
@@ -59,11 +54,16 @@ async function main(): Promise<void> {
 
   // New orders of this user, from any tab: the per-user private channel.
   const feed = UserFeed.name({ userId: me.id });
-  listen(echo, OrderCreated, { userId: me.id }, (event) => {
-    logEvent(`OrderCreated #${event.order.id} on ${feed}`);
-    addOrder(event.order, true);
-  });
-  onRefused(UserFeed.bareName({ userId: me.id }), feed);
+  listen(
+    echo,
+    OrderCreated,
+    { userId: me.id },
+    (event) => {
+      logEvent(`OrderCreated #${event.order.id} on ${feed}`);
+      addOrder(event.order, true);
+    },
+    { error: (error) => logEvent(`Refused ${feed}: ${describe(error)}`) },
+  );
 
   // Who else has the dashboard open: the presence channel, members typed by the contract.
   const online = new Map<string, Member>();
@@ -97,11 +97,9 @@ async function main(): Promise<void> {
         renderOnline();
         logEvent(`${member.name} left ${Dashboard.name()}`);
       },
+      error: (error) => logEvent(`Refused ${Dashboard.name()}: ${describe(error)}`),
     },
   );
-  echo
-    .join(Dashboard.bareName())
-    .error((error: ChannelError) => logEvent(`Refused ${Dashboard.name()}: ${describe(error)}`));
 
   // Everybody's shipments, counted: the public channel needs no authorization.
   listen(echo, ShipmentsCounted, {}, (event) => {
@@ -138,13 +136,6 @@ function connect(config: DashboardConfig): Echo<'reverb'> {
   return instance;
 }
 
-/** Logs a refusal of the channel (Echo's `.error()`, on the subscription `listen` made). */
-function onRefused(bareName: string, fullName: string): void {
-  echo
-    .private(bareName)
-    .error((error: ChannelError) => logEvent(`Refused ${fullName}: ${describe(error)}`));
-}
-
 function addOrder(order: OrderView, flash = false): void {
   if (rows.has(order.id)) return updateOrder(order);
   const tr = document.createElement('tr');
@@ -160,11 +151,16 @@ function addOrder(order: OrderView, flash = false): void {
   // Only the owner is authorized for private-orders.{id}; the status changes only when
   // OrderShipped arrives here, never from the REST response.
   const channel = OrderChannel.name({ orderId: order.id });
-  listen(echo, OrderShipped, { orderId: order.id }, (event) => {
-    logEvent(`OrderShipped #${event.order.id} on ${channel}`);
-    updateOrder(event.order, true);
-  });
-  onRefused(OrderChannel.bareName({ orderId: order.id }), channel);
+  listen(
+    echo,
+    OrderShipped,
+    { orderId: order.id },
+    (event) => {
+      logEvent(`OrderShipped #${event.order.id} on ${channel}`);
+      updateOrder(event.order, true);
+    },
+    { error: (error) => logEvent(`Refused ${channel}: ${describe(error)}`) },
+  );
 }
 
 function updateOrder(order: OrderView, flash = false): void {
