@@ -2,7 +2,7 @@ import { compileChannelPattern } from '../auth/channel-pattern.js';
 import { ChannelPrefix } from '../shared/pusher-protocol/channel-prefixes.js';
 import type { PatternName, PatternParams, ParamsArgs } from './channel-pattern-types.js';
 import { ContractMessages } from './contract-messages.js';
-import { isStandardSchema, type PayloadSpec, type Typed } from './typed.js';
+import { isStandardSchema, typed, type PayloadSpec, type Typed } from './typed.js';
 import type { EventContract, WhisperContract } from './event-contract.js';
 
 /** The four kinds of Pusher channel. `encrypted` is `private-encrypted-`. */
@@ -49,11 +49,21 @@ export interface ChannelContract<
     name: N,
     payload: S,
   ): EventContract<ChannelContract<K, P, M>, N, S>;
+  /**
+   * The same with the payload as a plain type parameter: `event<{ tracking: string }>('x')`.
+   * TypeScript cannot infer the name beside an explicit type argument, so the name is typed
+   * `string`; `event('x', typed<T>())` keeps it literal (what `EchoEvents` needs).
+   */
+  event<T extends object>(name: string): EventContract<ChannelContract<K, P, M>, string, Typed<T>>;
   /** A client event (whisper) between browsers on this private or presence channel. */
   whisper<const N extends string, S extends PayloadSpec<any, any>>(
     name: N,
     payload: S,
   ): WhisperContract<ChannelContract<K, P, M>, N, S>;
+  /** The same with the payload as a plain type parameter (the name typed `string`). */
+  whisper<T extends object>(
+    name: string,
+  ): WhisperContract<ChannelContract<K, P, M>, string, Typed<T>>;
 }
 
 /** Options of {@link defineChannel}. */
@@ -120,17 +130,17 @@ export function defineChannel<const K extends ChannelKind, const P extends strin
     member: options.member,
     name: (...args) => (prefix + buildName(pattern, paramNames, args[0])) as ChannelFullName<K, P>,
     bareName: (...args) => buildName(pattern, paramNames, args[0]) as PatternName<P>,
-    event: (name, payload) => {
+    event: (name: string, payload: PayloadSpec = typed()) => {
       assertEventName(name);
       if (name.startsWith('client-')) throw new Error(ContractMessages.clientEventName(name));
       assertSpec(payload, `event("${name}")`);
-      return { contract: 'event', channel, name, payload };
+      return { contract: 'event', channel, name, payload } as never;
     },
-    whisper: (name, payload) => {
+    whisper: (name: string, payload: PayloadSpec = typed()) => {
       assertEventName(name);
       if (kind === 'public') throw new Error(ContractMessages.whisperOnPublic(pattern));
       assertSpec(payload, `whisper("${name}")`);
-      return { contract: 'whisper', channel, name, payload };
+      return { contract: 'whisper', channel, name, payload } as never;
     },
   };
   return Object.freeze(channel);

@@ -30,6 +30,17 @@ describe('defineChannel', () => {
     expect(Typing.channel).toBe(Room);
   });
 
+  it('takes the payload as a plain type parameter, with nothing to validate at run time', () => {
+    const Refunded = OrderChannel.event<{ amount: number }>('order.refunded');
+    expect(Refunded).toMatchObject({
+      contract: 'event',
+      name: 'order.refunded',
+      channel: OrderChannel,
+    });
+    expect(Refunded.payload).toEqual({ '~typed': true });
+    expect(Room.whisper<{ x: number }>('poke').payload).toEqual({ '~typed': true });
+  });
+
   it('says which parameter is missing', () => {
     expect(() => OrderChannel.name({} as never)).toThrow(
       'Channel "orders.{orderId}" needs the parameter "orderId" (got no parameters).',

@@ -155,3 +155,11 @@ declare const fake: BroadcasterFake;
 fake.assertBroadcasted(OrderShipped, ({ payload }) => payload.tracking.startsWith('TRK'));
 // @ts-expect-error a field the payload does not have
 fake.assertBroadcasted(OrderShipped, ({ payload }) => payload.trackingNumber === 'x');
+
+// The payload as a plain type parameter: checked the same way, the name typed `string`.
+const OrderRefunded = OrderChannel.event<{ amount: number }>('order.refunded');
+expectTypeOf<PayloadOf<typeof OrderRefunded>>().toEqualTypeOf<{ amount: number }>();
+expectTypeOf(OrderRefunded.name).toEqualTypeOf<string>();
+void manager.send(OrderRefunded, { orderId: 1 }, { amount: 5 });
+// @ts-expect-error a wrong payload for a type-parameter contract
+void manager.send(OrderRefunded, { orderId: 1 }, { amount: '5' });
