@@ -1,8 +1,14 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
 import { builtinDrivers } from '../drivers/driver-registry.js';
-import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
-import { channelNames } from './channel.js';
+import type {
+  BroadcastMessage,
+  ContractSendOptions,
+  PendingBroadcast,
+} from './direct-broadcast.interface.js';
+import type { EventContract, ParamsOf, PayloadInput } from '../contract/event-contract.js';
+import { deliverValidated } from './contract-payload.js';
+import { excluding, prepareSend, type SendArguments } from './send-arguments.js';
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
   BroadcasterFactory,
@@ -104,13 +110,17 @@ export class BroadcastManager implements OnApplicationShutdown {
   }
 
   /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
-  async send(message: BroadcastMessage): Promise<void> {
-    const { channels, event, payload, exceptSocketId, connection } = message;
-    await this.deliver(
-      prepareBroadcast(channelNames(channels), event, payload, exceptSocketId),
-      connection,
-      'reject',
-    );
+  send(message: BroadcastMessage): Promise<void>;
+  /** Publishes a contract's event; a schema in the contract validates the payload first. */
+  send<E extends EventContract>(
+    event: E,
+    params: ParamsOf<E>,
+    payload: PayloadInput<E>,
+    options?: ContractSendOptions,
+  ): Promise<void>;
+  async send(...args: SendArguments): Promise<void> {
+    const { prepared, connection } = await prepareSend(args);
+    await this.deliver(prepared, connection, 'reject');
   }
 
   /** Broadcasts a {@link ShouldBroadcast} event now, whatever its listeners. */
@@ -125,11 +135,8 @@ export class BroadcastManager implements OnApplicationShutdown {
   toOthers(socketId?: string): PendingBroadcast {
     if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
-    return {
-      send: (message) =>
-        this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except }),
-      event: (event) => this.event(event, except),
-    };
+    const send = (...args: SendArguments) => this.send(...(excluding(args, except) as [never]));
+    return { send: send as PendingBroadcast['send'], event: (event) => this.event(event, except) };
   }
 
   /**
@@ -174,9 +181,23 @@ export class BroadcastManager implements OnApplicationShutdown {
     if (!resolved) return undefined; // broadcastWhen() said no
     const except =
       exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
+    const { channels, event: name, connections } = resolved;
     // resolveBroadcastEvent already gives full channel names without duplicates.
-    const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
-    return this.deliver(message, resolved.connections, onFailure);
+    if (!resolved.contract)
+      return this.deliver(
+        prepareBroadcast(channels, name, resolved.payload, except),
+        connections,
+        onFailure,
+      );
+    // A contract's schema runs before any driver; only an async one costs a promise turn.
+    return deliverValidated(
+      resolved.contract,
+      resolved.payload,
+      (payload) =>
+        this.deliver(prepareBroadcast(channels, name, payload, except), connections, onFailure),
+      (error) =>
+        this.failed(error, resolved, connections?.join(', ') ?? this.config.default, onFailure),
+    );
   }
 
   /**
@@ -250,7 +271,7 @@ export class BroadcastManager implements OnApplicationShutdown {
   /** Throws `error`, or reports it, as `onFailure` says. */
   private failed(
     error: unknown,
-    message: PreparedBroadcast,
+    message: Pick<PreparedBroadcast, 'event' | 'channels'>,
     connection: string,
     onFailure: OnFailure,
   ): undefined {
