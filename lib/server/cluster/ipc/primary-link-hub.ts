@@ -131,7 +131,9 @@ export class PrimaryLinkHub {
       }
       case 'leavePresence': {
         const [appId, channel, socketId, userId] = args as [string, string, string, string];
-        state?.members.delete(membershipKey(appId, channel, socketId));
+        // A removed worker's memberships are remove()'s to undo and report, not a dead caller's.
+        if (!state) return { lastForUser: false };
+        state.members.delete(membershipKey(appId, channel, socketId));
         return store.leavePresence(appId, channel, socketId, userId);
       }
       case 'presenceMembers':
