@@ -16,6 +16,11 @@ import { isLinkMessage, LINK_ENV, type LinkMessage, type LinkMethod } from './li
  * the primary, which holds the rosters and sums every worker's counts. Channel interest
  * needs nothing: every worker gets every publish and drops the channels it does not serve
  * (the engine's fan-out finds no subscribers).
+ *
+ * Occupancy and membership changes are decided by the primary, as the Redis scripts decide
+ * them for nodes: the worker whose call was the machine's first / last notifies its engine
+ * (webhooks, server events), so each fires once per machine. What a dead worker held, the
+ * primary tells one surviving worker to notify.
  */
 export class IpcLinkAdapter implements ServerAdapter {
   private host?: AdapterHost;
@@ -42,12 +47,28 @@ export class IpcLinkAdapter implements ServerAdapter {
     this.host?.deliver(message);
   }
 
-  joinPresence(appId: string, channel: string, socketId: string, member: PresenceMember) {
-    return this.call<{ firstForUser: boolean }>('joinPresence', [appId, channel, socketId, member]);
+  async joinPresence(appId: string, channel: string, socketId: string, member: PresenceMember) {
+    const result = await this.call<{ firstForUser: boolean }>('joinPresence', [
+      appId,
+      channel,
+      socketId,
+      member,
+    ]);
+    if (result.firstForUser)
+      this.host?.notify(appId, { name: 'member_added', channel, user_id: member.id });
+    return result;
   }
 
-  leavePresence(appId: string, channel: string, socketId: string, userId: string) {
-    return this.call<{ lastForUser: boolean }>('leavePresence', [appId, channel, socketId, userId]);
+  async leavePresence(appId: string, channel: string, socketId: string, userId: string) {
+    const result = await this.call<{ lastForUser: boolean }>('leavePresence', [
+      appId,
+      channel,
+      socketId,
+      userId,
+    ]);
+    if (result.lastForUser)
+      this.host?.notify(appId, { name: 'member_removed', channel, user_id: userId });
+    return result;
   }
 
   async presenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {
@@ -74,8 +95,22 @@ export class IpcLinkAdapter implements ServerAdapter {
     await this.call('terminateUserConnections', [appId, userId]);
   }
 
-  channelOccupied(): void {}
-  channelVacated(): void {}
+  // Not waited for: every worker gets every publish already, so the subscription needs
+  // nothing from the primary. Both calls of one channel reach the primary in call order
+  // (one IPC channel), so a quick occupy-vacate is decided in that order.
+  channelOccupied(appId: string, channel: string): void {
+    this.call<boolean>('occupy', [appId, channel]).then(
+      (first) => first && this.host?.notify(appId, { name: 'channel_occupied', channel }),
+      () => {}, // No answer (the primary is going): nothing decided, nothing to report.
+    );
+  }
+
+  channelVacated(appId: string, channel: string): void {
+    this.call<boolean>('vacate', [appId, channel]).then(
+      (last) => last && this.host?.notify(appId, { name: 'channel_vacated', channel }),
+      () => {}, // As above.
+    );
+  }
 
   async close(): Promise<void> {
     process.off('message', this.onMessage);
@@ -93,6 +128,9 @@ export class IpcLinkAdapter implements ServerAdapter {
         return host?.deliver(message.message);
       case 'link:terminate':
         return host?.terminateLocalUser(message.appId, message.userId);
+      case 'link:notify':
+        for (const { appId, event } of message.events) host?.notify(appId, event);
+        return;
       case 'link:local': {
         const { query } = message;
         const result =

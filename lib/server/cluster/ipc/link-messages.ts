@@ -1,14 +1,23 @@
+import type { WebhookEvent } from '../../../webhooks/webhook-event.js';
 import type { AdapterPublish } from '../server-adapter.interface.js';
 
 /**
  * The in-machine link between the workers of `serve --workers` and their primary, over
  * node:cluster's IPC channel (JSON). Workers publish and ask; the primary holds the rosters
  * and cache-channel events, forwards publishes to the other workers and sums their counts.
+ * It also decides occupancy and membership changes once per machine, so webhooks and server
+ * events fire once however many workers share a channel.
  */
 export const LINK_ENV = 'NESTJS_BROADCASTING_WORKER_LINK';
 
-/** What a worker may ask the primary: the ServerAdapter methods answered cluster-wide. */
+/**
+ * What a worker may ask the primary: the ServerAdapter methods answered cluster-wide, and
+ * `occupy` / `vacate` (its first / last local subscriber on a channel), answered with
+ * whether that was the machine's first / last.
+ */
 export type LinkMethod =
+  | 'occupy'
+  | 'vacate'
   | 'joinPresence'
   | 'leavePresence'
   | 'presenceMembers'
@@ -29,7 +38,9 @@ export type LinkMessage =
   | { type: 'link:reply'; id: number; result?: unknown; error?: string }
   | { type: 'link:local'; id: number; query: LocalQuery }
   | { type: 'link:local-reply'; id: number; result: unknown }
-  | { type: 'link:terminate'; appId: string; userId: string };
+  | { type: 'link:terminate'; appId: string; userId: string }
+  /** Changes no worker's call made (a worker died): the one worker told emits them. */
+  | { type: 'link:notify'; events: { appId: string; event: WebhookEvent }[] };
 
 export function isLinkMessage(message: unknown): message is LinkMessage {
   const type = (message as { type?: unknown } | null)?.type;

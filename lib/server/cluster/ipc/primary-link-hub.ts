@@ -1,8 +1,10 @@
 import type { Worker } from 'node:cluster';
 import { isPresenceChannel } from '../../../shared/pusher-protocol/channel-prefixes.js';
 import type { AdapterPublish, ChannelStats, PresenceMember } from '../server-adapter.interface.js';
+import type { WebhookEvent } from '../../../webhooks/webhook-event.js';
 import { SingleNodeAdapter } from '../single-node.adapter.js';
 import { isLinkMessage, type LinkMessage, type LocalQuery } from './link-messages.js';
+import { MachineOccupancy } from './machine-occupancy.js';
 
 /** One presence membership a worker's socket holds, kept so the worker's death can undo it. */
 interface Membership {
@@ -19,9 +21,19 @@ interface Membership {
  * worker's own. A publish from one worker is forwarded to every other; when a worker dies,
  * its sockets' memberships are removed and `member_removed` goes to the others for each user
  * it leaves without a socket, as the dead-node sweep does over Redis.
+ *
+ * Occupancy and membership changes are decided here once per machine: the answer to a
+ * worker's `occupy` / `joinPresence` / ... says whether it was the machine's first / last,
+ * and that worker notifies. What a dead worker leaves behind (`member_removed`,
+ * `channel_vacated`) no worker's call decided, so exactly one surviving worker is told to
+ * notify it; with none listening (a single worker died), the replacement is told once it
+ * listens.
  */
 export class PrimaryLinkHub {
   private readonly store = new SingleNodeAdapter();
+  private readonly occupancy = new MachineOccupancy<Worker>();
+  /** Changes of dead workers waiting for a listening worker to notify them. */
+  private untold: { appId: string; event: WebhookEvent }[] = [];
   private readonly workers = new Map<
     Worker,
     { listening: boolean; members: Map<string, Membership> }
@@ -42,22 +54,41 @@ export class PrimaryLinkHub {
   listening(worker: Worker): void {
     const state = this.workers.get(worker);
     if (state) state.listening = true;
+    this.tell();
   }
 
   /** The worker is gone: its memberships go, and the others hear of users left with none. */
   async remove(worker: Worker): Promise<void> {
     const state = this.workers.get(worker);
     this.workers.delete(worker);
+    // Taken at once, before any await, so a message racing the exit cannot count it again.
+    const vacated = this.occupancy.drop(worker);
     for (const { appId, channel, socketId, userId } of state?.members.values() ?? []) {
       const { lastForUser } = await this.store.leavePresence(appId, channel, socketId, userId);
-      if (lastForUser)
-        this.forward(undefined, {
-          appId,
-          channels: [channel],
-          event: 'pusher_internal:member_removed',
-          data: JSON.stringify({ user_id: userId }),
-        });
+      if (!lastForUser) continue;
+      this.forward(undefined, {
+        appId,
+        channels: [channel],
+        event: 'pusher_internal:member_removed',
+        data: JSON.stringify({ user_id: userId }),
+      });
+      this.untold.push({ appId, event: { name: 'member_removed', channel, user_id: userId } });
     }
+    // After the members, as a node leaving its channels reports them.
+    for (const { appId, channel } of vacated)
+      this.untold.push({ appId, event: { name: 'channel_vacated', channel } });
+    this.tell();
+  }
+
+  /** Hands the dead workers' changes to one listening worker, which notifies them once. */
+  private tell(): void {
+    if (this.untold.length === 0) return;
+    for (const [worker, state] of this.workers)
+      if (state.listening && worker.isConnected()) {
+        send(worker, { type: 'link:notify', events: this.untold });
+        this.untold = [];
+        return;
+      }
   }
 
   private async receive(worker: Worker, message: LinkMessage): Promise<void> {
@@ -78,11 +109,19 @@ export class PrimaryLinkHub {
 
   private async answer(worker: Worker, method: string, args: any[]): Promise<unknown> {
     const store = this.store;
+    const state = this.workers.get(worker);
     switch (method) {
+      // Synchronous up to the answer: a worker's calls are decided in the order it sent them.
+      case 'occupy':
+        return state !== undefined && this.occupancy.occupy(worker, args[0], args[1]);
+      case 'vacate':
+        return this.occupancy.vacate(worker, args[0], args[1]);
       case 'joinPresence': {
         const [appId, channel, socketId, member] = args as [string, string, string, PresenceMember];
+        // A worker already removed (its exit raced this call) would leave a member forever.
+        if (!state) return { firstForUser: false };
         const result = await store.joinPresence(appId, channel, socketId, member);
-        this.workers.get(worker)?.members.set(membershipKey(appId, channel, socketId), {
+        state.members.set(membershipKey(appId, channel, socketId), {
           appId,
           channel,
           socketId,
@@ -92,7 +131,9 @@ export class PrimaryLinkHub {
       }
       case 'leavePresence': {
         const [appId, channel, socketId, userId] = args as [string, string, string, string];
-        this.workers.get(worker)?.members.delete(membershipKey(appId, channel, socketId));
+        // A removed worker's memberships are remove()'s to undo and report, not a dead caller's.
+        if (!state) return { lastForUser: false };
+        state.members.delete(membershipKey(appId, channel, socketId));
         return store.leavePresence(appId, channel, socketId, userId);
       }
       case 'presenceMembers':
