@@ -2,7 +2,7 @@
 // unexported; the two injection tokens and the default hub are public because custom
 // providers and an embedded server reach them (see docs/events.md and docs/server.md).
 export { BroadcastModule } from './broadcast.module.js';
-export { BroadcastManager } from './core/broadcast-manager.js';
+export { BroadcastManager, type BroadcastEventOptions } from './core/broadcast-manager.js';
 export type { BroadcastMessage, PendingBroadcast } from './core/direct-broadcast.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
 export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
@@ -62,3 +62,11 @@ export type {
 // The registry: `register()` adds patterns without the decorator (docs/authorization.md).
 export { ChannelAuthRegistry } from './auth/channel-auth.registry.js';
 export { ChannelAuthorizer } from './auth/channel-authorizer.js';
+// Queued broadcasts (lib/queue) and after-commit (lib/transactions): docs/queues.md.
+export type {
+  BroadcastQueueBackoff,
+  BroadcastQueueConnection,
+  BroadcastQueueOptions,
+} from './queue/queue-options.interface.js';
+export type { BroadcastJobData } from './queue/broadcast-job.js';
+export type { BroadcastTransactionHooks } from './transactions/transaction-hooks.interface.js';

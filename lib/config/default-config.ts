@@ -24,6 +24,7 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
       shutdownGraceSeconds: value('server.shutdownGraceSeconds') as number,
       fromFile: {},
     },
+    afterCommit: false,
     connections: {},
     sources: Object.fromEntries(
       CONFIG_KEYS.filter((key) => key.default !== undefined).map((key) => [

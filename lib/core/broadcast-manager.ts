@@ -16,6 +16,11 @@ import { BroadcastMessages } from './broadcast-messages.js';
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
+import { broadcastJob, type BroadcastJobData } from '../queue/broadcast-job.js';
+import { BroadcastQueueProducer } from '../queue/broadcast-queue.producer.js';
+import { queueNameOf, type QueueChoice } from '../queue/queue-choice.js';
+import { QueueMessages } from '../queue/queue-messages.js';
+import type { BroadcastTransactionHooks } from '../transactions/transaction-hooks.interface.js';
 
 /** A connection name and its broadcaster. */
 type Target = [name: string, broadcaster: Broadcaster];
@@ -28,6 +33,26 @@ type Connections = string | string[] | undefined;
  * (after an EventEmitter2 dispatch) reports it, since no caller is waiting for it.
  */
 type OnFailure = 'reject' | 'report';
+
+/** Per-call choices of `event()`: the socket to exclude, the queue, after-commit. */
+export interface BroadcastEventOptions {
+  /** Socket (`123.456`) that must not receive it. */
+  exceptSocketId?: string;
+  /** Queue it (true, or a queue name) or send it now (false), whatever the event says. */
+  queue?: boolean | string;
+  /** Hold it until the current database transaction commits, whatever the event says. */
+  afterCommit?: boolean;
+}
+
+/** How one broadcast leaves once prepared: the queue it goes to, if any, and its origin. */
+interface Dispatch {
+  connections: Connections;
+  queue: QueueChoice;
+  afterCommit: boolean;
+  /** The event object, for `failed()` and error messages; undefined for `send()`. */
+  event?: object;
+  onFailure: OnFailure;
+}
 
 /**
  * Sends broadcasts through named connections. Connections are built on first use and
@@ -45,6 +70,11 @@ export class BroadcastManager implements OnApplicationShutdown {
   private readonly resolved = new Map<string, Broadcaster>();
   /** `[[default, its broadcaster]]` once built; dropped with the connections on shutdown. */
   private defaultTargets?: Target[];
+  private producer?: BroadcastQueueProducer;
+  private readonly queueDefault: boolean;
+  private readonly afterCommitDefault: boolean;
+  private readonly transactions?: BroadcastTransactionHooks;
+  private warnedAfterCommit = false;
 
   constructor(
     @Inject(BROADCAST_CONFIG) readonly config: ResolvedBroadcastConfig,
@@ -59,6 +89,9 @@ export class BroadcastManager implements OnApplicationShutdown {
     }
     for (const [name, factory] of Object.entries(options?.drivers ?? {}))
       this.extend(name, factory);
+    this.queueDefault = config.queue?.default ?? false;
+    this.afterCommitDefault = config.afterCommit ?? false;
+    this.transactions = options?.transactions;
   }
 
   /** Name of the connection used when none is given. */
@@ -103,19 +136,28 @@ export class BroadcastManager implements OnApplicationShutdown {
     return this;
   }
 
-  /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
+  /**
+   * Publishes `event` with `payload` on `channels` (or queues it, with `queue`). Rejects when
+   * the driver fails, or when the queue does not take the job.
+   */
   async send(message: BroadcastMessage): Promise<void> {
     const { channels, event, payload, exceptSocketId, connection } = message;
-    await this.deliver(
-      prepareBroadcast(channelNames(channels), event, payload, exceptSocketId),
-      connection,
-      'reject',
-    );
+    const prepared = prepareBroadcast(channelNames(channels), event, payload, exceptSocketId);
+    await this.dispatch(prepared, {
+      connections: connection,
+      queue: message.queue ?? false,
+      afterCommit: message.afterCommit ?? false,
+      onFailure: 'reject',
+    });
   }
 
-  /** Broadcasts a {@link ShouldBroadcast} event now, whatever its listeners. */
-  async event(event: ShouldBroadcast, exceptSocketId?: string): Promise<void> {
-    await this.deliverEvent(event, exceptSocketId, undefined, 'reject');
+  /**
+   * Broadcasts a {@link ShouldBroadcast} event, whatever its listeners: at once, or queued
+   * when it (or `options.queue`) says so. The second argument may be the socket to exclude.
+   */
+  async event(event: ShouldBroadcast, options?: string | BroadcastEventOptions): Promise<void> {
+    const choice = typeof options === 'string' ? { exceptSocketId: options } : (options ?? {});
+    await this.deliverEvent(event, choice, undefined, 'reject');
   }
 
   /**
@@ -128,7 +170,7 @@ export class BroadcastManager implements OnApplicationShutdown {
     return {
       send: (message) =>
         this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except }),
-      event: (event) => this.event(event, except),
+      event: (event, options) => this.event(event, { ...options, exceptSocketId: except }),
     };
   }
 
@@ -143,7 +185,7 @@ export class BroadcastManager implements OnApplicationShutdown {
    */
   broadcastDispatched(event: object, socketId: string | undefined): Promise<void> | undefined {
     try {
-      return this.deliverEvent(event as ShouldBroadcast, undefined, socketId, 'report');
+      return this.deliverEvent(event as ShouldBroadcast, {}, socketId, 'report');
     } catch (error) {
       // Reading or validating the event failed, before any channel was known.
       const name = event.constructor?.name ?? 'event';
@@ -156,7 +198,12 @@ export class BroadcastManager implements OnApplicationShutdown {
     const broadcasters = [...this.resolved.values()];
     this.resolved.clear();
     this.defaultTargets = undefined;
-    await Promise.allSettled(broadcasters.map((broadcaster) => broadcaster.close?.()));
+    const producer = this.producer;
+    this.producer = undefined;
+    await Promise.allSettled([
+      ...broadcasters.map((broadcaster) => broadcaster.close?.()),
+      producer?.close(),
+    ]);
   }
 
   /**
@@ -166,17 +213,111 @@ export class BroadcastManager implements OnApplicationShutdown {
    */
   private deliverEvent(
     event: ShouldBroadcast,
-    exceptSocketId: string | undefined,
+    choice: BroadcastEventOptions,
     requestSocketId: string | undefined,
     onFailure: OnFailure,
   ): Promise<void> | undefined {
     const resolved = resolveBroadcastEvent(event);
     if (!resolved) return undefined; // broadcastWhen() said no
     const except =
-      exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
-    // resolveBroadcastEvent already gives full channel names without duplicates.
+      choice.exceptSocketId ??
+      (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
+    // resolveBroadcastEvent already gives full channel names without duplicates. Prepared
+    // (validated, serialized) here, at dispatch, even when queued: a payload that cannot be
+    // serialized is refused now, not in the worker.
     const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
-    return this.deliver(message, resolved.connections, onFailure);
+    return this.dispatch(message, {
+      connections: resolved.connections,
+      queue: choice.queue ?? resolved.queue ?? this.queueDefault,
+      afterCommit: choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault,
+      event,
+      onFailure,
+    });
+  }
+
+  /**
+   * Where a prepared broadcast goes: held until its transaction commits, queued, or handed
+   * to the drivers now. The inline path costs two boolean checks.
+   */
+  private dispatch(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    if (how.afterCommit && this.holdUntilCommit(message, how)) return undefined;
+    if (how.queue === false) return this.deliver(message, how.connections, how.onFailure);
+    return this.enqueue(message, how);
+  }
+
+  /** True when a transaction took the broadcast, to dispatch it once it commits. */
+  private holdUntilCommit(message: PreparedBroadcast, how: Dispatch): boolean {
+    if (!this.transactions) {
+      if (!this.warnedAfterCommit)
+        this.logger.warn(QueueMessages.afterCommitWithoutHooks(message.event));
+      this.warnedAfterCommit = true;
+      return false;
+    }
+    // After the commit nobody waits for the dispatch any more: failures are reported.
+    const later: Dispatch = { ...how, afterCommit: false, onFailure: 'report' };
+    return this.transactions.runAfterCommit(() => {
+      try {
+        void this.dispatch(message, later);
+      } catch (error) {
+        this.failed(error, message, this.connectionNames(how.connections).join(', '), 'report');
+      }
+    });
+  }
+
+  /** Queues a prepared broadcast as a job; rejects or reports as `how.onFailure` says. */
+  private enqueue(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    const connections = this.connectionNames(how.connections);
+    let added: Promise<void>;
+    let queue = '';
+    try {
+      queue = this.queueName(how.queue as true | string, how.event);
+      for (const name of connections) this.assertConnection(name);
+      added = this.addJob(queue, broadcastJob(message, connections, how.event));
+    } catch (error) {
+      return this.failed(error, message, connections.join(', '), how.onFailure);
+    }
+    if (how.onFailure === 'reject') return added;
+    return added.then(undefined, (error: unknown) =>
+      this.failed(error, message, `queue ${queue}`, 'report'),
+    );
+  }
+
+  /**
+   * The queue a choice names; throws a BroadcastConfigError naming the key when queueing is
+   * off or the name is unknown. The fake manager accepts any name.
+   */
+  protected queueName(choice: true | string, event: object | undefined): string {
+    return queueNameOf(this.config.queue, choice, event);
+  }
+
+  /** Hands a job to BullMQ; the fake manager records it instead. */
+  protected addJob(queue: string, job: BroadcastJobData): Promise<void> {
+    this.producer ??= new BroadcastQueueProducer(this.config.queue!);
+    return this.producer.add(queue, job);
+  }
+
+  /** Connection names as a job carries them: the default one spelled out. */
+  private connectionNames(connections: Connections): string[] {
+    if (connections === undefined) return [this.config.default];
+    return Array.isArray(connections) ? connections : [connections];
+  }
+
+  /** A queued job names connections the worker must know: checked now, without building them. */
+  private assertConnection(name: string): void {
+    if (!this.isKnownConnection(name)) this.connection(name); // throws the unknown-connection error
+  }
+
+  /**
+   * Whether `name` is a connection or a driver this manager can build, without building it.
+   * @internal
+   */
+  isKnownConnection(name: string): boolean {
+    return this.resolved.has(name) || !!this.config.connections?.[name] || this.factories.has(name);
+  }
+
+  /** @internal Every connection and driver name, for error messages. */
+  knownConnections(): string[] {
+    return [...new Set([...Object.keys(this.config.connections ?? {}), ...this.factories.keys()])];
   }
 
   /**

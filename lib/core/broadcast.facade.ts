@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
-import { BroadcastManager } from './broadcast-manager.js';
+import { BroadcastManager, type BroadcastEventOptions } from './broadcast-manager.js';
 import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 
@@ -23,8 +23,8 @@ export class Broadcast {
     return manager().send(message);
   }
 
-  static event(event: ShouldBroadcast): Promise<void> {
-    return manager().event(event);
+  static event(event: ShouldBroadcast, options?: string | BroadcastEventOptions): Promise<void> {
+    return manager().event(event, options);
   }
 
   static connection(name?: string): Broadcaster {

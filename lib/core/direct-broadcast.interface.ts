@@ -13,10 +13,17 @@ export interface BroadcastMessage {
   exceptSocketId?: string;
   /** Connection(s) to send through. @default the default connection */
   connection?: string | string[];
+  /** Queue it (true: the default queue, or a queue name) instead of sending now. @default false */
+  queue?: boolean | string;
+  /** Hold it until the current database transaction commits. @default false */
+  afterCommit?: boolean;
 }
 
 /** What `toOthers()` returns: `send` and `event` that exclude one socket. */
 export interface PendingBroadcast {
   send(message: BroadcastMessage): Promise<void>;
-  event(event: ShouldBroadcast): Promise<void>;
+  event(
+    event: ShouldBroadcast,
+    options?: { queue?: boolean | string; afterCommit?: boolean },
+  ): Promise<void>;
 }

@@ -12,6 +12,10 @@ export interface ResolvedBroadcastEvent {
   /** Connections named by the event; undefined means the default one. */
   connections?: string[];
   toOthers: boolean;
+  /** true / a queue name: queue it; false: send now; undefined: as `queue.default` says. */
+  queue?: boolean | string;
+  /** undefined: as the module's `afterCommit` says. */
+  afterCommit?: boolean;
 }
 
 function metadataOf(event: object): BroadcastableOptions | undefined {
@@ -35,7 +39,7 @@ export function isBroadcastableEvent(value: unknown): value is ShouldBroadcast {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Own enumerable data fields: Laravel broadcasts an event's public properties. */
-function ownFields(event: object): Record<string, unknown> {
+export function ownFields(event: object): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const key in event) {
     if (!hasOwn.call(event, key)) continue;
@@ -65,5 +69,7 @@ export function resolveBroadcastEvent(event: object): ResolvedBroadcastEvent | u
     connections:
       connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection],
     toOthers: options?.toOthers === true,
+    queue: candidate.broadcastQueue?.() ?? options?.queue,
+    afterCommit: options?.afterCommit,
   };
 }

@@ -20,6 +20,27 @@ export interface BroadcastableOptions {
    * @default false
    */
   toOthers?: boolean;
+  /**
+   * Queue this event (`true`: the default queue; a name: that queue) or send it at once
+   * (`false`, Laravel's `ShouldBroadcastNow`), whatever `queue.default` says. A
+   * `broadcastQueue()` method wins over it. Needs the module's `queue` option.
+   * @default queue.default
+   */
+  queue?: boolean | string;
+  /**
+   * When dispatched inside a database transaction, broadcast (or queue) only after it
+   * commits, and never if it rolls back (Laravel's `ShouldDispatchAfterCommit`).
+   * @default the module's afterCommit
+   */
+  afterCommit?: boolean;
+}
+
+/** Every `@Broadcastable()` class, so the boot can check the queues they name. */
+const decorated = new Set<Function>();
+
+/** The classes decorated so far. @internal */
+export function broadcastableClasses(): ReadonlySet<Function> {
+  return decorated;
 }
 
 // Every emit with an object argument asks whether its class is broadcastable, and
@@ -53,6 +74,7 @@ export const Broadcastable = (options: BroadcastableOptions = {}): ClassDecorato
   const setMetadata = SetMetadata(BROADCASTABLE_METADATA, options);
   return (target) => {
     setMetadata(target);
+    decorated.add(target);
     optionsByClass = new WeakMap();
   };
 };

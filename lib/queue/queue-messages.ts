@@ -1,0 +1,54 @@
+/**
+ * Every message of queued broadcasts (lib/queue) and after-commit (lib/transactions).
+ * Never a payload or a secret: event names, channels, queue and connection names only.
+ */
+const reasonOf = (error: unknown) => (error as Error)?.message ?? String(error);
+
+export const QueueMessages = {
+  notConfigured: (what: string) =>
+    `${what} asks for a queue, but queueing is off. Set BroadcastModule.forRoot({ queue: { ... } }), ` +
+    'the config file\'s "queue", or BROADCASTING_QUEUE_URL; or drop the queue option to send at once.',
+
+  unknownQueue: (key: string, name: string, known: string[]) =>
+    `Unknown broadcast queue "${name}" (${key}). Known queues: ${known.join(', ')}. ` +
+    'Add it to queue.queues, or use queue.name.',
+
+  unknownConnection: (key: string, name: string, known: string[]) =>
+    `Unknown broadcast connection "${name}" (${key}). Known: ${known.join(', ')}. ` +
+    'Add it under "connections" or register a driver with the "drivers" option.',
+
+  enqueueFailed: (event: string, queue: string, error: unknown) =>
+    `Could not queue the broadcast "${event}" on queue "${queue}" (is Redis up?): ${reasonOf(error)}`,
+
+  jobFailedFinally: (
+    event: string,
+    channels: string[],
+    queue: string,
+    attempts: number,
+    error: unknown,
+  ) =>
+    `Queued broadcast "${event}" on [${channels.join(', ')}] failed its last attempt (${attempts}) on queue "${queue}" ` +
+    `and stays in the failed set: ${reasonOf(error)}`,
+
+  jobFailedRetrying: (event: string, attempt: number, attempts: number, error: unknown) =>
+    `Queued broadcast "${event}" failed attempt ${attempt} of ${attempts}; it will be retried: ${reasonOf(error)}`,
+
+  failedHookThrew: (event: string, error: unknown) =>
+    `The failed() method of "${event}" threw: ${reasonOf(error)}`,
+
+  partialDelivery: (event: string, failed: string[], error: unknown) =>
+    `Broadcast "${event}" failed on connection(s) ${failed.join(', ')}: ${reasonOf(error)}`,
+
+  workerStarted: (queues: string[], concurrency: number) =>
+    `Broadcast worker serving queue(s) ${queues.join(', ')} with concurrency ${concurrency}`,
+
+  workerError: (error: unknown) => `Broadcast worker error: ${reasonOf(error)}`,
+
+  workerStopping: () => 'Broadcast worker stopping: finishing the jobs in hand',
+
+  workerStopped: () => 'Broadcast worker stopped',
+
+  afterCommitWithoutHooks: (event: string) =>
+    `"${event}" is afterCommit, but no transactions option is set, so it was sent at once. ` +
+    "Pass transactions: new TypeOrmTransactionHooks(dataSource) (or your ORM's hooks) to BroadcastModule.forRoot().",
+};
