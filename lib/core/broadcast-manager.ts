@@ -52,6 +52,8 @@ interface Dispatch {
   /** The event object, for `failed()` and error messages; undefined for `send()`. */
   event?: object;
   onFailure: OnFailure;
+  /** An emitAsync caller waits: a job Redis refused rejects toward it even when reported. */
+  awaited?: boolean;
 }
 
 /**
@@ -177,15 +179,20 @@ export class BroadcastManager implements OnApplicationShutdown {
   /**
    * Broadcasts an event after its EventEmitter2 listeners succeeded. `socketId` is the
    * X-Socket-ID of the request that emitted it, for `@Broadcastable({ toOthers: true })`.
-   * Never rejects: failures are logged and handed to `onError`, so they cannot break the
-   * code that emitted the event. Undefined when nothing is left to wait for, so a dispatch
+   * Failures are logged and handed to `onError`, so they cannot break the code that emitted
+   * the event; only a queued event that Redis would not take rejects, when `awaited` (an
+   * emitAsync caller waits for it), so no queued broadcast is lost silently. Undefined when nothing is left to wait for, so a dispatch
    * whose broadcast went nowhere (the null driver, `broadcastWhen()` false) pays no promise
    * turn for it.
    * @internal
    */
-  broadcastDispatched(event: object, socketId: string | undefined): Promise<void> | undefined {
+  broadcastDispatched(
+    event: object,
+    socketId: string | undefined,
+    awaited = false,
+  ): Promise<void> | undefined {
     try {
-      return this.deliverEvent(event as ShouldBroadcast, {}, socketId, 'report');
+      return this.deliverEvent(event as ShouldBroadcast, {}, socketId, 'report', awaited);
     } catch (error) {
       // Reading or validating the event failed, before any channel was known.
       const name = event.constructor?.name ?? 'event';
@@ -216,6 +223,7 @@ export class BroadcastManager implements OnApplicationShutdown {
     choice: BroadcastEventOptions,
     requestSocketId: string | undefined,
     onFailure: OnFailure,
+    awaited = false,
   ): Promise<void> | undefined {
     const resolved = resolveBroadcastEvent(event);
     if (!resolved) return undefined; // broadcastWhen() said no
@@ -232,6 +240,7 @@ export class BroadcastManager implements OnApplicationShutdown {
       afterCommit: choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault,
       event,
       onFailure,
+      awaited,
     });
   }
 
@@ -276,7 +285,7 @@ export class BroadcastManager implements OnApplicationShutdown {
     } catch (error) {
       return this.failed(error, message, connections.join(', '), how.onFailure);
     }
-    if (how.onFailure === 'reject') return added;
+    if (how.onFailure === 'reject' || how.awaited) return added;
     return added.then(undefined, (error: unknown) =>
       this.failed(error, message, `queue ${queue}`, 'report'),
     );
