@@ -2,7 +2,8 @@
 // unexported; the two injection tokens and the default hub are public because custom
 // providers and an embedded server reach them (see docs/events.md and docs/server.md).
 export { BroadcastModule } from './broadcast.module.js';
-export { BroadcastManager, type BroadcastEventOptions } from './core/broadcast-manager.js';
+export { BroadcastManager } from './core/broadcast-manager.js';
+export type { BroadcastEventOptions } from './core/dispatch.interface.js';
 export type { BroadcastMessage, PendingBroadcast } from './core/direct-broadcast.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
 export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
-import { BroadcastManager, type BroadcastEventOptions } from './broadcast-manager.js';
+import { BroadcastManager } from './broadcast-manager.js';
+import type { BroadcastEventOptions } from './dispatch.interface.js';
 import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 

@@ -1,5 +1,7 @@
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import type { BroadcastJobData } from './broadcast-job.js';
+import type { BroadcastJobSink } from './broadcast-job-sink.interface.js';
+import { queueNameOf } from './queue-choice.js';
 import { loadBullmq, type BullQueue } from './load-bullmq.js';
 import {
   closeQueueConnection,
@@ -13,15 +15,20 @@ import type { ResolvedQueueConfig } from './queue-options.interface.js';
  * Adds broadcast jobs to BullMQ queues. `bullmq` and the Redis connection are loaded on the
  * first job, so an app that configures a queue but never queues pays nothing at boot.
  */
-export class BroadcastQueueProducer {
+export class BroadcastQueueProducer implements BroadcastJobSink {
   private connection?: Promise<QueueConnection>;
   private readonly queues = new Map<string, Promise<BullQueue>>();
 
-  constructor(private readonly config: ResolvedQueueConfig) {}
+  /** `config` undefined: queueing is off, and every queue name says so. */
+  constructor(private readonly config: ResolvedQueueConfig | undefined) {}
+
+  queueName(choice: true | string, event: object | undefined): string {
+    return queueNameOf(this.config, choice, event);
+  }
 
   /** Job options from the config: attempts, backoff and bounded retention. */
   get jobOptions(): Record<string, unknown> {
-    const { attempts, backoff, keepCompleted, keepFailed } = this.config;
+    const { attempts, backoff, keepCompleted, keepFailed } = this.config!;
     return {
       attempts,
       backoff: { type: backoff.type, delay: backoff.delay },
@@ -57,7 +64,7 @@ export class BroadcastQueueProducer {
     if (!queue) {
       queue = (async () => {
         const { Queue } = await loadBullmq();
-        const connection = (this.connection ??= openQueueConnection(this.config, 'producer'));
+        const connection = (this.connection ??= openQueueConnection(this.config!, 'producer'));
         // A connection that failed is not kept: the next dispatch tries again.
         connection.catch(() => {
           if (this.connection === connection) this.connection = undefined;
@@ -66,7 +73,7 @@ export class BroadcastQueueProducer {
         // skipWaitingForReady: a Redis that is down fails the add() now, not never.
         return new Queue(name, {
           connection: client,
-          prefix: this.config.prefix,
+          prefix: this.config!.prefix,
           skipWaitingForReady: true,
         });
       })();
