@@ -71,3 +71,7 @@ export type {
 } from './queue/queue-options.interface.js';
 export type { BroadcastJobData } from './queue/broadcast-job.js';
 export type { BroadcastTransactionHooks } from './transactions/transaction-hooks.interface.js';
+export {
+  TypeOrmTransactionHooks,
+  type TypeOrmDataSourceLike,
+} from './transactions/typeorm-transaction.hooks.js';
