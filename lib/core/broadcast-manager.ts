@@ -215,7 +215,7 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     let added: Promise<void>;
     let queue = '';
     try {
-      const jobs = (this.jobs ??= this.createJobSink());
+      const jobs = this.jobSink();
       queue = jobs.queueName(how.queue as true | string, how.event);
       // The worker must know every name: checked now, without building the connections.
       for (const name of connections) if (!this.registry.has(name)) this.connection(name);
@@ -227,6 +227,19 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     return added.then(undefined, (error: unknown) =>
       this.failures.failed(error, message, `queue ${queue}`, 'report'),
     );
+  }
+
+  /**
+   * The queue `choice` names for `event`; throws a BroadcastConfigError naming the key when
+   * it is unknown (the boot's check of `@Broadcastable({ queue })`).
+   * @internal
+   */
+  queueNameFor(choice: true | string, event: object | undefined): string {
+    return this.jobSink().queueName(choice, event);
+  }
+
+  private jobSink(): BroadcastJobSink {
+    return (this.jobs ??= this.createJobSink());
   }
 
   /** Where queued broadcasts go: BullMQ; the fake manager records them instead. */

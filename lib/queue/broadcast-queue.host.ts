@@ -12,7 +12,6 @@ import type { ResolvedBroadcastConfig } from '../config/resolved-config.interfac
 import { BroadcastConfigError } from '../errors/broadcast.exception.js';
 import { broadcastableClasses, broadcastableOptionsOf } from '../events/broadcastable.decorator.js';
 import { BroadcastQueueWorker } from './broadcast-queue.worker.js';
-import { queueNameOf } from './queue-choice.js';
 import { QueueMessages } from './queue-messages.js';
 
 /**
@@ -39,7 +38,7 @@ export class BroadcastQueueHost
     for (const type of broadcastableClasses()) {
       const options = broadcastableOptionsOf(type);
       if (options?.queue === undefined || options.queue === false) continue;
-      queueNameOf(this.config.queue, options.queue, type.prototype as object);
+      this.manager.queueNameFor(options.queue, type.prototype as object);
       const connections = [options.connection ?? []].flat();
       for (const name of connections) {
         if (!this.manager.isKnownConnection(name))
