@@ -199,29 +199,27 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
       try {
         void this.dispatch(message, later);
       } catch (error) {
-        this.failures.failed(
-          error,
-          message,
-          this.connectionNames(how.connections).join(', '),
-          'report',
-        );
+        this.failures.failed(error, message, this.connectionNames(how.connections), 'report');
       }
     });
   }
 
   /** Queues a prepared broadcast as a job; rejects or reports as `how.onFailure` says. */
   private enqueue(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
-    const connections = this.connectionNames(how.connections);
+    // Named connections travel by name; none named means the worker's own default, as in
+    // Laravel, so a worker configured for production sends there whatever the app's default.
+    const named = how.connections === undefined ? undefined : [how.connections].flat();
     let added: Promise<void>;
     let queue = '';
     try {
       const jobs = this.jobSink();
       queue = jobs.queueName(how.queue as true | string, how.event);
       // The worker must know every name: checked now, without building the connections.
-      for (const name of connections) if (!this.registry.has(name)) this.connection(name);
-      added = jobs.add(queue, broadcastJob(message, connections, how.event));
+      for (const name of named ?? []) if (!this.registry.has(name)) this.connection(name);
+      added = jobs.add(queue, broadcastJob(message, named, how.event));
     } catch (error) {
-      return this.failures.failed(error, message, connections.join(', '), how.onFailure);
+      const where = this.connectionNames(how.connections);
+      return this.failures.failed(error, message, where, how.onFailure);
     }
     if (how.onFailure === 'reject' || how.awaited) return added;
     return added.then(undefined, (error: unknown) =>
@@ -247,10 +245,9 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     return new BroadcastQueueProducer(this.config.queue);
   }
 
-  /** Connection names as a job carries them: the default one spelled out. */
-  private connectionNames(connections: Connections): string[] {
-    if (connections === undefined) return [this.config.default];
-    return Array.isArray(connections) ? connections : [connections];
+  /** Connection names for a log line: the default one spelled out. */
+  private connectionNames(connections: Connections): string {
+    return connections === undefined ? this.config.default : [connections].flat().join(', ');
   }
 
   /** Whether `name` is a connection or driver this manager can build. @internal */

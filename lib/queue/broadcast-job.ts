@@ -12,8 +12,11 @@ export interface BroadcastJobData {
   payload: Record<string, unknown>;
   /** The excluded socket (toOthers), or null. */
   socket: string | null;
-  /** Connections to send through; narrowed to those left when a retry follows a partial failure. */
-  connections: string[];
+  /**
+   * Connections the event named, sent through by name; absent: the worker's default
+   * connection. Narrowed to those left when a retry follows a partial failure.
+   */
+  connections?: string[];
   /**
    * For an event class with `failed()`: its name and own fields, to rebuild it when the
    * last attempt fails (Laravel serializes the whole event for the same reason).
@@ -24,7 +27,7 @@ export interface BroadcastJobData {
 /** The job of a prepared broadcast. */
 export function broadcastJob(
   message: PreparedBroadcast,
-  connections: string[],
+  connections: string[] | undefined,
   event: object | undefined,
 ): BroadcastJobData {
   const data: BroadcastJobData = {
@@ -32,8 +35,8 @@ export function broadcastJob(
     event: message.event,
     payload: message.payload,
     socket: message.exceptSocketId ?? null,
-    connections,
   };
+  if (connections) data.connections = connections;
   if (event && typeof (event as { failed?: unknown }).failed === 'function') {
     data.origin = { class: event.constructor.name, fields: ownFields(event) };
   }

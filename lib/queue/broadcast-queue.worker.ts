@@ -69,7 +69,7 @@ export class BroadcastQueueWorker {
 
   private async process(job: BullJob<BroadcastJobData>): Promise<void> {
     const { channels, event, payload, socket, connections } = job.data;
-    const send = (connection: string) =>
+    const send = (connection: string | undefined) =>
       this.manager.send({
         channels,
         event,
@@ -78,7 +78,7 @@ export class BroadcastQueueWorker {
         connection,
         queue: false,
       });
-    if (connections.length === 1) return send(connections[0]);
+    if (!connections || connections.length === 1) return send(connections?.[0]);
     const outcomes = await Promise.allSettled(connections.map(send));
     const failed = connections.filter((_, i) => outcomes[i].status === 'rejected');
     if (failed.length === 0) return;

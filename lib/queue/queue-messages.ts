@@ -51,4 +51,18 @@ export const QueueMessages = {
   afterCommitWithoutHooks: (event: string) =>
     `"${event}" is afterCommit, but no transactions option is set, so it was sent at once. ` +
     "Pass transactions: new TypeOrmTransactionHooks(dataSource) (or your ORM's hooks) to BroadcastModule.forRoot().",
+
+  // The `work` command.
+  unknownWorkFlag: (flag: string) =>
+    `Unknown option ${flag || '(unreadable)'} for "work" (see --help).`,
+  unexpectedWorkArgument: (argument: string) => `Unexpected argument "${argument}" after "work".`,
+  badWorkCount: (flag: string, text: string) =>
+    `${flag} must be a whole number of at least 1 (got "${text}").`,
+  badWorkChoice: (flag: string, text: string, allowed: readonly string[]) =>
+    `${flag} must be one of ${allowed.join(', ')} (got "${text}").`,
+  workUsageError: (message: string, usage: string) => `nestjs-broadcasting: ${message}\n\n${usage}`,
+  signalReceived: (signal: string) =>
+    `${signal} received: finishing the jobs in hand, then exiting.`,
+  signalAgain: (signal: string) => `${signal} again: exiting without waiting.`,
+  stopFailed: (error: unknown) => `The broadcast worker did not stop cleanly: ${reasonOf(error)}`,
 };

@@ -118,7 +118,7 @@ export class BroadcasterFake implements Broadcaster {
     for (const job of pending) {
       job.ran = true;
       const options = job.socket ? { exceptSocketId: job.socket } : {};
-      for (const _connection of job.connections)
+      for (const _connection of job.connections ?? ['default'])
         await this.broadcast(job.channels, job.event, job.payload, options);
     }
     return pending.length;
