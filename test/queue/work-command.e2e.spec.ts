@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
@@ -133,4 +134,32 @@ describe('nestjs-broadcasting work', () => {
     expect(await bin.exit).toBe(0);
     for (const line of bin.lines('out')) expect(() => JSON.parse(line)).not.toThrow();
   }, 120_000);
+
+  it('without bullmq installed: the app still sends inline, and work says what to install', async () => {
+    const bare = buildPackage('no-bullmq', { without: ['bullmq'] });
+    try {
+      // Importing the package and sending inline never loads bullmq.
+      const inline = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          "import { BroadcastManager, resolveBroadcastConfig } from './dist/index.js';" +
+            "const m = new BroadcastManager(await resolveBroadcastConfig({ default: 'null' }), {});" +
+            "await m.send({ channels: 'orders', event: 'x' }); console.log('sent');",
+        ],
+        { cwd: bare, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(inline.stderr).toBe('');
+      expect(inline.stdout.trim()).toBe('sent');
+
+      const bin = runBin(bare, ['work'], { BROADCASTING_QUEUE_PREFIX: unique('bull-test') });
+      expect(await bin.exit).toBe(1);
+      expect(bin.lines('err').join('\n')).toContain(
+        'The broadcast worker needs the "bullmq" package, which is not installed. Run: npm install bullmq',
+      );
+    } finally {
+      removePackage(bare);
+    }
+  }, 180_000);
 });
