@@ -125,4 +125,52 @@ describe('retries and failures of queued broadcasts', () => {
     expect(await jobCounts(redis, prefix, 'broadcasts')).toMatchObject({ failed: 2, wait: 0 });
     await app.close();
   });
+
+  it('a retry after a partial failure sends only through the connections that failed', async () => {
+    const prefix = unique('bull-test');
+    const steady: string[] = [];
+    const { state, driver: flaky } = flakyDriver(1, unique('pub') + ':');
+    const app = await queueApp(
+      { prefix, worker: true, attempts: 3, backoff: { type: 'fixed', delay: 20 } },
+      {
+        drivers: {
+          steady: () => ({
+            broadcast: async (_channels, event) => void steady.push(event),
+          }),
+          flaky: () => flaky,
+        },
+      },
+    );
+    await app.get(BroadcastManager).send({
+      channels: 'orders',
+      event: 'both',
+      payload: {},
+      connection: ['steady', 'flaky'],
+      queue: true,
+    });
+    await waitFor(() => state.attempts === 2, 'the flaky connection to succeed', 30_000);
+    await settle(300);
+    expect(steady).toEqual(['both']);
+    expect(state.attempts).toBe(2);
+    await app.close();
+  });
+
+  it('with concurrency 1, broadcasts leave in the order they were queued', async () => {
+    const prefix = unique('bull-test');
+    const publishPrefix = unique('pub') + ':';
+    const published = await publishedUnder(publishPrefix);
+    const options = { default: 'redis', redis: { url: REDIS_URL, prefix: publishPrefix } };
+    const producer = await queueApp({ prefix }, options);
+    const manager = producer.get(BroadcastManager);
+    for (let i = 0; i < 30; i++)
+      await manager.send({ channels: 'orders', event: `e${i}`, payload: {}, queue: true });
+    const worker = await queueApp({ prefix, worker: true, concurrency: 1 }, options);
+    const messages = await published.take(30);
+    expect(messages.map((m) => JSON.parse(m.message).event)).toEqual(
+      Array.from({ length: 30 }, (_, i) => `e${i}`),
+    );
+    await worker.close();
+    await producer.close();
+    await published.close();
+  });
 });
