@@ -4,7 +4,7 @@
  * (the server and the core are loaded from dist/) and Redis on BENCH_REDIS_URL
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
- * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes (default: all),
+ * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,queue (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -21,6 +21,7 @@ import { runFanOut } from './scenarios/fan-out.mjs';
 import { runMemory } from './scenarios/memory.mjs';
 import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
+import { runQueue } from './scenarios/queue.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
@@ -68,6 +69,7 @@ const plan = full
       dispatch: { dispatchCount: 20_000, rounds: 5 },
       redis: { publishes: 50_000, window: 256 },
       twoNodes: { subscribers: 1000, rate: 20, seconds: 5 },
+      queue: { inlineCount: 50_000, queuedCount: 10_000, window: 64 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -78,6 +80,7 @@ const plan = full
       dispatch: { dispatchCount: 10_000, rounds: 3 },
       redis: { publishes: 10_000, window: 256 },
       twoNodes: { subscribers: 300, rate: 20, seconds: 2 },
+      queue: { inlineCount: 10_000, queuedCount: 2_000, window: 64 },
       watchdogMs: 3 * 60_000,
     };
 
@@ -186,6 +189,7 @@ async function main() {
         log,
       }),
     );
+    await scenario('queue', results, () => runQueue({ redisUrl, ...plan.queue, log }));
   } finally {
     await stopAll();
   }
