@@ -25,6 +25,9 @@ import type {
 } from './dispatch.interface.js';
 import type { BroadcastTransactionHooks } from '../transactions/transaction-hooks.interface.js';
 
+/** An auto-broadcast's per-call choices: none (one shared object, not one per dispatch). */
+const NO_CHOICE: BroadcastEventOptions = Object.freeze({});
+
 /**
  * Sends broadcasts through named connections. Connections are built on first use and
  * cached; `extend()` adds drivers. Inject it, or use the static `Broadcast` facade.
@@ -129,7 +132,7 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     awaited = false,
   ): Promise<void> | undefined {
     try {
-      return this.deliverEvent(event as ShouldBroadcast, {}, socketId, 'report', awaited);
+      return this.deliverEvent(event as ShouldBroadcast, NO_CHOICE, socketId, 'report', awaited);
     } catch (error) {
       // Reading or validating the event failed, before any channel was known.
       const name = event.constructor?.name ?? 'event';
@@ -165,14 +168,20 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     // (validated, serialized) here, at dispatch, even when queued: a payload that cannot be
     // serialized is refused now, not in the worker.
     const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
-    return this.dispatch(message, {
+    const queue = choice.queue ?? resolved.queue ?? this.queueDefault;
+    const afterCommit = choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault;
+    // The inline path (the usual one) allocates no Dispatch.
+    if (queue === false && !afterCommit)
+      return this.deliver(message, resolved.connections, onFailure);
+    const how = {
       connections: resolved.connections,
-      queue: choice.queue ?? resolved.queue ?? this.queueDefault,
-      afterCommit: choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault,
+      queue,
+      afterCommit,
       event,
       onFailure,
       awaited,
-    });
+    };
+    return this.dispatch(message, how);
   }
 
   /**

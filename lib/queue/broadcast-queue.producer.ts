@@ -43,7 +43,8 @@ export class BroadcastQueueProducer implements BroadcastJobSink {
       const queue = await this.queue(queueName);
       await queue.add(data.event, data, this.jobOptions);
     } catch (error) {
-      if (error instanceof BroadcastDriverError && !this.queues.has(queueName)) throw error;
+      // A missing bullmq or ioredis already says what to install; anything else is Redis.
+      if (error instanceof BroadcastDriverError) throw error;
       throw new BroadcastDriverError(QueueMessages.enqueueFailed(data.event, queueName, error), {
         cause: error,
       });
