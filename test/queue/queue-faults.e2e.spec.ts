@@ -144,4 +144,19 @@ describe('queued broadcasts: the job and the faults', () => {
     );
     await plain.close();
   });
+
+  it('takes ioredis options or a client of the app as the connection, and never closes a given client', async () => {
+    const prefix = unique('bull-test');
+    const fromOptions = await queueApp({ prefix, connection: { host: '127.0.0.1', port: 6379 } });
+    await fromOptions.get(BroadcastManager).send({ channels: 'a', event: 'x', queue: true });
+    await fromOptions.close();
+
+    const client = new Redis(REDIS_URL);
+    const fromClient = await queueApp({ prefix, connection: client });
+    await fromClient.get(BroadcastManager).send({ channels: 'a', event: 'y', queue: true });
+    await fromClient.close();
+    expect(client.status).toBe('ready');
+    expect(await jobCounts(client, prefix, 'broadcasts')).toMatchObject({ wait: 2 });
+    await client.quit();
+  });
 });
