@@ -84,12 +84,13 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
    * the driver fails, or when the queue does not take the job.
    */
   async send(message: BroadcastMessage): Promise<void> {
-    const { channels, event, payload, exceptSocketId, connection } = message;
+    const { channels, event, payload, exceptSocketId, connection, queue, afterCommit } = message;
     const prepared = prepareBroadcast(channelNames(channels), event, payload, exceptSocketId);
+    if (!queue && !afterCommit) return this.deliver(prepared, connection, 'reject');
     await this.dispatch(prepared, {
       connections: connection,
-      queue: message.queue ?? false,
-      afterCommit: message.afterCommit ?? false,
+      queue: queue ?? false,
+      afterCommit: afterCommit ?? false,
       onFailure: 'reject',
     });
   }
@@ -185,8 +186,9 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
   }
 
   /**
-   * Where a prepared broadcast goes: held until its transaction commits, queued, or handed
-   * to the drivers now. The inline path costs two boolean checks.
+   * Where a prepared broadcast that is queued or after-commit goes: held until its
+   * transaction commits (and then dispatched again), queued, or handed to the drivers now.
+   * Inline broadcasts skip it: `send()` and `deliverEvent()` call `deliver()` directly.
    */
   private dispatch(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
     if (how.afterCommit && this.holdUntilCommit(message, how)) return undefined;
