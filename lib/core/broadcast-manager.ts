@@ -12,6 +12,7 @@ import type { ResolvedBroadcastConfig } from '../config/resolved-config.interfac
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { currentSocketId } from './socket-id.context.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
+import { broadcastableOptionsOf } from '../events/broadcastable.decorator.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 import { broadcastJob } from '../queue/broadcast-job.js';
 import type { BroadcastJobSink } from '../queue/broadcast-job-sink.interface.js';
@@ -227,7 +228,10 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
       queue = jobs.queueName(how.queue as true | string, how.event);
       // The worker must know every name: checked now, without building the connections.
       for (const name of named ?? []) if (!this.registry.has(name)) this.connection(name);
-      added = jobs.add(queue, broadcastJob(message, named, how.event));
+      const type = how.event?.constructor;
+      const own = typeof type === 'function' ? broadcastableOptionsOf(type) : undefined;
+      const retry = own ? { attempts: own.attempts, backoff: own.backoff } : undefined;
+      added = jobs.add(queue, broadcastJob(message, named, how.event), retry);
     } catch (error) {
       const where = this.connectionNames(how.connections);
       return this.failures.failed(error, message, where, how.onFailure);

@@ -33,6 +33,16 @@ export interface BroadcastableOptions {
    * @default the module's afterCommit
    */
   afterCommit?: boolean;
+  /**
+   * Tries of this event's job, the first included (Laravel's `$tries` on the event).
+   * @default queue.attempts
+   */
+  attempts?: number;
+  /**
+   * The wait between this event's tries (Laravel's `$backoff` on the event).
+   * @default queue.backoff
+   */
+  backoff?: { type?: 'exponential' | 'fixed'; delay?: number };
 }
 
 /** Every `@Broadcastable()` class, so the boot can check the queues they name. */

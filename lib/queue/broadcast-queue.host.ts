@@ -10,9 +10,31 @@ import { BroadcastManager } from '../core/broadcast-manager.js';
 import { BROADCAST_CONFIG } from '../constants.js';
 import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
 import { BroadcastConfigError } from '../errors/broadcast.exception.js';
-import { broadcastableClasses, broadcastableOptionsOf } from '../events/broadcastable.decorator.js';
+import {
+  broadcastableClasses,
+  broadcastableOptionsOf,
+  type BroadcastableOptions,
+} from '../events/broadcastable.decorator.js';
+import { ConfigMessages } from '../config/config-messages.js';
 import { BroadcastQueueWorker } from './broadcast-queue.worker.js';
 import { QueueMessages } from './queue-messages.js';
+
+/** An event's own attempts / backoff, checked at boot like the queue's. */
+function checkRetry(className: string, options: BroadcastableOptions): void {
+  const bad = (key: string, value: unknown, problem: string) => {
+    throw new BroadcastConfigError(
+      QueueMessages.badEventRetry(className, key, value, problem),
+      key,
+    );
+  };
+  const { attempts, backoff } = options;
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1))
+    bad('attempts', attempts, ConfigMessages.problems.integer(1));
+  if (backoff?.delay !== undefined && (!Number.isInteger(backoff.delay) || backoff.delay < 0))
+    bad('backoff.delay', backoff.delay, ConfigMessages.problems.integer(0));
+  if (backoff?.type !== undefined && !['exponential', 'fixed'].includes(backoff.type))
+    bad('backoff.type', backoff.type, ConfigMessages.problems.oneOf(['exponential', 'fixed']));
+}
 
 /**
  * The queue's part of BroadcastModule: at boot, checks the queue and connection every
@@ -37,7 +59,10 @@ export class BroadcastQueueHost
     if (!this.config.queue) return;
     for (const type of broadcastableClasses()) {
       const options = broadcastableOptionsOf(type);
-      if (options?.queue === undefined || options.queue === false) continue;
+      if (!options) continue;
+      // Any event may be queued (queue.default, broadcastQueue()): its retry settings too.
+      checkRetry(type.name, options);
+      if (options.queue === undefined || options.queue === false) continue;
       this.manager.queueNameFor(options.queue, type.prototype as object);
       const connections = [options.connection ?? []].flat();
       for (const name of connections) {

@@ -1,6 +1,6 @@
 import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import type { BroadcastJobData } from './broadcast-job.js';
-import type { BroadcastJobSink } from './broadcast-job-sink.interface.js';
+import type { BroadcastJobSink, JobRetryOptions } from './broadcast-job-sink.interface.js';
 import { queueNameOf } from './queue-choice.js';
 import { loadBullmq, type BullQueue } from './load-bullmq.js';
 import {
@@ -26,22 +26,25 @@ export class BroadcastQueueProducer implements BroadcastJobSink {
     return queueNameOf(this.config, choice, event);
   }
 
-  /** Job options from the config: attempts, backoff and bounded retention. */
-  get jobOptions(): Record<string, unknown> {
+  /** Job options: attempts and backoff (the event's over the config's) and bounded retention. */
+  jobOptions(retry: JobRetryOptions = {}): Record<string, unknown> {
     const { attempts, backoff, keepCompleted, keepFailed } = this.config!;
     return {
-      attempts,
-      backoff: { type: backoff.type, delay: backoff.delay },
+      attempts: retry.attempts ?? attempts,
+      backoff: {
+        type: retry.backoff?.type ?? backoff.type,
+        delay: retry.backoff?.delay ?? backoff.delay,
+      },
       removeOnComplete: keepCompleted === 0 ? true : { count: keepCompleted },
       removeOnFail: { count: keepFailed },
     };
   }
 
   /** Adds one job; rejects with a BroadcastDriverError when Redis does not take it. */
-  async add(queueName: string, data: BroadcastJobData): Promise<void> {
+  async add(queueName: string, data: BroadcastJobData, retry?: JobRetryOptions): Promise<void> {
     try {
       const queue = await this.queue(queueName);
-      await queue.add(data.event, data, this.jobOptions);
+      await queue.add(data.event, data, this.jobOptions(retry));
     } catch (error) {
       // A missing bullmq or ioredis already says what to install; anything else is Redis.
       if (error instanceof BroadcastDriverError) throw error;

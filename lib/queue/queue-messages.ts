@@ -17,6 +17,9 @@ export const QueueMessages = {
     `Unknown broadcast connection "${name}" (${key}). Known: ${known.join(', ')}. ` +
     'Add it under "connections" or register a driver with the "drivers" option.',
 
+  badEventRetry: (className: string, key: string, value: unknown, problem: string) =>
+    `Invalid @Broadcastable() option ${key} = ${JSON.stringify(value)} on ${className}: ${problem}`,
+
   enqueueFailed: (event: string, queue: string, error: unknown) =>
     `Could not queue the broadcast "${event}" on queue "${queue}" (is Redis up?): ${reasonOf(error)}`,
 

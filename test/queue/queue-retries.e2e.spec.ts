@@ -40,6 +40,14 @@ class OrderShipped implements ShouldBroadcast {
   }
 }
 
+/** Laravel's `$tries` / `$backoff` on the event: one try, whatever the queue says. */
+@Broadcastable({ as: 'once.only', queue: true, attempts: 1, backoff: { type: 'fixed', delay: 5 } })
+class TriedOnce implements ShouldBroadcast {
+  broadcastOn() {
+    return 'orders';
+  }
+}
+
 const redis = new Redis(REDIS_URL);
 afterAll(async () => {
   await dropKeys(redis, 'bull-test-*');
@@ -172,5 +180,29 @@ describe('retries and failures of queued broadcasts', () => {
     await worker.close();
     await producer.close();
     await published.close();
+  });
+
+  it("an event's own attempts and backoff win over the queue's", async () => {
+    const prefix = unique('bull-test');
+    const { state, driver } = flakyDriver(Infinity, 'unused:');
+    const app = await queueApp(
+      { prefix, worker: true, attempts: 5 },
+      { default: 'flaky', drivers: { flaky: () => driver } },
+    );
+    await app.get(BroadcastManager).event(new TriedOnce());
+    let counts = await jobCounts(redis, prefix, 'broadcasts');
+    const deadline = Date.now() + 30_000;
+    while (counts.failed === 0 && Date.now() < deadline) {
+      await settle(20);
+      counts = await jobCounts(redis, prefix, 'broadcasts');
+    }
+    expect(counts).toMatchObject({ failed: 1, wait: 0, delayed: 0 });
+    expect(state.attempts).toBe(1);
+    const [jobId] = await redis.zrange(`${prefix}:broadcasts:failed`, '0', '-1');
+    expect(JSON.parse((await redis.hget(`${prefix}:broadcasts:${jobId}`, 'opts'))!)).toMatchObject({
+      attempts: 1,
+      backoff: { type: 'fixed', delay: 5 },
+    });
+    await app.close();
   });
 });
