@@ -3,7 +3,7 @@ import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { broadcastableClasses } from '../events/broadcastable.decorator.js';
 import type { ServerLogger } from '../shared/logger.js';
 import type { BroadcastJobData } from './broadcast-job.js';
-import { loadBullmq, type BullJob, type BullWorker } from './load-bullmq.js';
+import { loadBullmq, type BullJob, type BullmqModule, type BullWorker } from './load-bullmq.js';
 import {
   closeQueueConnection,
   openQueueConnection,
@@ -22,6 +22,30 @@ import type { ResolvedQueueConfig } from './queue-options.interface.js';
  * retried; when some of several connections failed, the job is narrowed to the failed ones
  * before it fails, so a retry does not send twice through those that succeeded.
  */
+/** The longest a shutdown waits for BullMQ to close the workers. */
+const CLOSE_BOUND_MS = 30_000;
+
+type ReadyEvents = {
+  status: string;
+  on(event: 'error', listener: () => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
+};
+
+/**
+ * Resolves once the client is ready. `onError` hears the first error while it is not; later
+ * ones are swallowed here (ioredis retries by itself, and an 'error' without a listener would
+ * print a plain-text line on stderr, breaking JSON logs).
+ */
+function whenReady(client: ReadyEvents, onError: () => void): Promise<void> {
+  let told = false;
+  client.on('error', () => {
+    if (!told) onError();
+    told = true;
+  });
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
 export class BroadcastQueueWorker {
   private readonly workers: BullWorker[] = [];
   private connection?: QueueConnection;
@@ -34,37 +58,62 @@ export class BroadcastQueueWorker {
 
   async start(): Promise<void> {
     const { Worker } = await loadBullmq('The broadcast worker');
-    this.connection = await openQueueConnection(this.config, 'worker');
-    const queues = servedQueues(this.config);
-    for (const name of queues) {
-      const worker = new Worker(name, (job) => this.process(job as BullJob<BroadcastJobData>), {
-        connection: this.connection.client,
-        prefix: this.config.prefix,
-        concurrency: this.config.concurrency,
-      });
-      worker.on(
-        'failed',
-        (job, error) => void this.onFailed(job as BullJob<BroadcastJobData>, error),
+    const connection = await openQueueConnection(this.config, 'worker');
+    this.connection = connection;
+    // Not awaited: a Redis that is down must not hold the app's boot (or the bin) hostage.
+    // The workers are made once the connection is ready (BullMQ cannot close a worker that
+    // never connected), and say so then.
+    void whenReady(connection.client as ReadyEvents, () =>
+      this.logger.warn(QueueMessages.waitingForRedis()),
+    ).then(() => {
+      if (this.connection !== connection) return; // closed meanwhile
+      const queues = servedQueues(this.config);
+      for (const name of queues) this.workers.push(this.worker(Worker, name, connection));
+      return Promise.all(this.workers.map((worker) => worker.waitUntilReady())).then(() =>
+        this.logger.log(QueueMessages.workerStarted(queues, this.config.concurrency), {
+          queues,
+          concurrency: this.config.concurrency,
+        }),
       );
-      worker.on('error', (error) => this.logger.error(QueueMessages.workerError(error)));
-      this.workers.push(worker);
-    }
-    await Promise.all(this.workers.map((worker) => worker.waitUntilReady()));
-    this.logger.log(QueueMessages.workerStarted(queues, this.config.concurrency), {
-      queues,
-      concurrency: this.config.concurrency,
     });
   }
 
-  /** Stops taking jobs and waits for those in hand to finish (BullMQ's graceful close). */
+  /**
+   * Stops taking jobs and waits for those in hand to finish (BullMQ's graceful close), at
+   * most `CLOSE_BOUND_MS`: a Redis gone mid-shutdown must not hold the app's shutdown.
+   */
   async close(): Promise<void> {
-    if (this.workers.length === 0) return;
-    this.logger.log(QueueMessages.workerStopping());
-    const workers = this.workers.splice(0);
-    await Promise.allSettled(workers.map((worker) => worker.close()));
-    await closeQueueConnection(this.connection);
+    const connection = this.connection;
     this.connection = undefined;
-    this.logger.log(QueueMessages.workerStopped());
+    const workers = this.workers.splice(0);
+    if (workers.length > 0) {
+      this.logger.log(QueueMessages.workerStopping());
+      const closed = Promise.allSettled(workers.map((worker) => worker.close()));
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'overdue'>((resolve) => {
+        timer = setTimeout(() => resolve('overdue'), CLOSE_BOUND_MS);
+      });
+      const outcome = await Promise.race([closed, bound]);
+      clearTimeout(timer);
+      if (outcome === 'overdue')
+        this.logger.error(QueueMessages.workerCloseOverdue(CLOSE_BOUND_MS));
+    }
+    await closeQueueConnection(connection);
+    if (workers.length > 0) this.logger.log(QueueMessages.workerStopped());
+  }
+
+  private worker(Worker: BullmqModule['Worker'], name: string, connection: QueueConnection) {
+    const worker = new Worker(name, (job) => this.process(job as BullJob<BroadcastJobData>), {
+      connection: connection.client,
+      prefix: this.config.prefix,
+      concurrency: this.config.concurrency,
+    });
+    worker.on(
+      'failed',
+      (job, error) => void this.onFailed(job as BullJob<BroadcastJobData>, error),
+    );
+    worker.on('error', (error) => this.logger.error(QueueMessages.workerError(error)));
+    return worker;
   }
 
   private async process(job: BullJob<BroadcastJobData>): Promise<void> {

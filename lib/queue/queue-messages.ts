@@ -47,6 +47,12 @@ export const QueueMessages = {
 
   workerError: (error: unknown) => `Broadcast worker error: ${reasonOf(error)}`,
 
+  waitingForRedis: () =>
+    'Broadcast worker waiting for Redis (the queue connection is not ready); jobs wait in Redis until it is',
+
+  workerCloseOverdue: (ms: number) =>
+    `Broadcast worker did not close within ${ms / 1000} s (is Redis down?); stopped waiting for it`,
+
   workerStopping: () => 'Broadcast worker stopping: finishing the jobs in hand',
 
   workerStopped: () => 'Broadcast worker stopped',

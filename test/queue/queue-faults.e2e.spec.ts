@@ -159,4 +159,10 @@ describe('queued broadcasts: the job and the faults', () => {
     expect(await jobCounts(client, prefix, 'broadcasts')).toMatchObject({ wait: 2 });
     await client.quit();
   });
+
+  it('an in-app worker does not hold the boot or the shutdown while Redis is down', async () => {
+    const app = await queueApp({ url: DOWN, worker: true });
+    await app.close();
+    expect(app.get(BroadcastManager)).toBeDefined();
+  });
 });
