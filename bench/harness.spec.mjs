@@ -206,11 +206,51 @@ describe('report', () => {
         queuedC10: { count: 2000, perSec: 1193 },
       },
     });
-    expect(markdown).toContain('### 6. Queued broadcasts (dispatch → PUBLISH)');
+    expect(markdown).toContain('### 7. Queued broadcasts (dispatch → PUBLISH)');
     expect(markdown).toContain('| inline, redis driver | 10,000 | 17,746 |');
     expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 1 | 2,000 | 450 |');
     expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 10 | 2,000 | 1,193 |');
     expect(renderReport(results)).not.toContain('Queued broadcasts');
+  });
+
+  it('shows how several workers spread connections and what a delivery costs against one', () => {
+    const run = (workers, spread, cpuUsPerDelivery, link = 'redis') => ({
+      workers,
+      link,
+      spread,
+      deliveriesPerSec: 40_000,
+      cpuUsPerDelivery,
+      lost: 0,
+      socketsWithDuplicates: 0,
+      latencyUs: { p50: 2000, p99: 9000 },
+    });
+    const markdown = renderReport({
+      ...results,
+      workers: {
+        subscribers: 1000,
+        rate: 20,
+        runs: [
+          run(1, { all: 1000 }, 6),
+          run(2, { 1: 700, 2: 300 }, 13),
+          run(2, { 1: 500, 2: 500 }, 9, 'ipc'),
+        ],
+      },
+    });
+    expect(markdown).toContain(
+      '| 2 | Redis | 1: 700, 2: 300 | 40,000 | 13.00 | 2.00 | 9.00 | 0 | 0 |',
+    );
+    expect(markdown).toContain(
+      '| 2 | primary (IPC) | 1: 500, 2: 500 | 40,000 | 9.00 | 2.00 | 9.00 | 0 | 0 |',
+    );
+    expect(markdown).toMatch(
+      /Workers \(over Redis\): connections spread evenly over 2 \(largest ÷ smallest ≤ 1\.2\) \| 2\.33× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Workers \(over Redis\): CPU per delivery with 2 workers < 2× one worker \| 2\.17× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Workers \(through the primary\): CPU per delivery with 2 workers < 2× one worker \| 1\.50× \| met/,
+    );
   });
 
   it('says a scenario that could not run was not measured', () => {

@@ -4,7 +4,8 @@
  * (the server and the core are loaded from dist/) and Redis on BENCH_REDIS_URL
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
- * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,queue (default: all),
+ * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers,webhooks,
+ * queue (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -21,6 +22,8 @@ import { runFanOut } from './scenarios/fan-out.mjs';
 import { runMemory } from './scenarios/memory.mjs';
 import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
+import { runWorkers } from './scenarios/workers.mjs';
+import { runWebhooks } from './scenarios/webhooks.mjs';
 import { runQueue } from './scenarios/queue.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
@@ -69,6 +72,13 @@ const plan = full
       dispatch: { dispatchCount: 20_000, rounds: 5 },
       redis: { publishes: 50_000, window: 256 },
       twoNodes: { subscribers: 1000, rate: 20, seconds: 5 },
+      workers: {
+        workers: 2,
+        subscribers: 1000,
+        fanOut: { count: 75, rate: 1000 },
+        latency: { rate: 20, seconds: 5 },
+      },
+      webhooks: { size: 1000, deliveriesPerRun: 300_000, offeredPerSec: 200_000, rounds: 9 },
       queue: { inlineCount: 50_000, queuedCount: 10_000, window: 64 },
       watchdogMs: 15 * 60_000,
     }
@@ -80,6 +90,14 @@ const plan = full
       dispatch: { dispatchCount: 10_000, rounds: 3 },
       redis: { publishes: 10_000, window: 256 },
       twoNodes: { subscribers: 300, rate: 20, seconds: 2 },
+      workers: {
+        workers: 2,
+        subscribers: 1000,
+        fanOut: { count: 40, rate: 1000 },
+        latency: { rate: 20, seconds: 2 },
+      },
+      // Runs long enough for the churn and the webhooks to overlap each one; rounds for noise.
+      webhooks: { size: 1000, deliveriesPerRun: 150_000, offeredPerSec: 150_000, rounds: 7 },
       queue: { inlineCount: 10_000, queuedCount: 2_000, window: 64 },
       watchdogMs: 3 * 60_000,
     };
@@ -188,6 +206,18 @@ async function main() {
         clientProcesses: 1,
         log,
       }),
+    );
+    await scenario('workers', results, () =>
+      runWorkers({
+        redisUrl,
+        prefix: `${runPrefix}-workers-`,
+        ...plan.workers,
+        clientProcesses: plan.clientProcesses,
+        log,
+      }),
+    );
+    await scenario('webhooks', results, () =>
+      runWebhooks({ ...plan.webhooks, clientProcesses: plan.clientProcesses, log }),
     );
     await scenario('queue', results, () => runQueue({ redisUrl, ...plan.queue, log }));
   } finally {

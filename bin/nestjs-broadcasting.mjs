@@ -2,6 +2,8 @@
 // `nestjs-broadcasting serve`: the standalone broadcast server; `nestjs-broadcasting work`:
 // the standalone worker of queued broadcasts. The logic lives in the compiled library (dist/,
 // built by `npm run build`); this file only picks the command and wires the process.
+import cluster from 'node:cluster';
+
 const argv = process.argv.slice(2);
 // `serve` also owns the answers to no command, an unknown one and a bare --help.
 const command = argv.find((arg) => !arg.startsWith('-')) === 'work' ? 'work' : 'serve';
@@ -25,7 +27,9 @@ let session;
 let pending;
 const onSignal = (signal) => {
   if (session) return void session.stop(signal).then((code) => process.exit(code));
-  if (pending) process.exit(1);
+  // A worker of `serve --workers` hears Ctrl-C (or systemd's SIGTERM to the group) and the
+  // primary's SIGTERM: one request, not an impatient second one.
+  if (pending && !cluster.isWorker) process.exit(1);
   pending = signal;
 };
 const onSigint = () => onSignal('SIGINT');
@@ -44,7 +48,11 @@ if (typeof result === 'number') {
   process.off('SIGINT', onSigint);
   process.off('SIGTERM', onSigterm);
   process.exitCode = pending && result === 0 ? 0 : result;
+  // A worker's IPC channel to the primary would keep it alive: it must exit by itself.
+  if (cluster.isWorker) process.exit();
 } else {
   session = result;
+  // The primary of `serve --workers` may end on its own: workers crash-looping.
+  session.done?.then((code) => process.exit(code));
   if (pending) onSignal(pending);
 }

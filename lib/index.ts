@@ -63,6 +63,31 @@ export type {
 // The registry: `register()` adds patterns without the decorator (docs/authorization.md).
 export { ChannelAuthRegistry } from './auth/channel-auth.registry.js';
 export { ChannelAuthorizer } from './auth/channel-authorizer.js';
+// Webhooks and server events (lib/webhooks): the typed payloads emitted on EventEmitter2 as
+// `broadcasting.<name>` by BroadcastServerModule and BroadcastWebhookModule.
+export {
+  BROADCASTING_EVENT_PREFIX,
+  CacheMiss,
+  ChannelOccupied,
+  ChannelVacated,
+  ClientEvent,
+  MemberAdded,
+  MemberRemoved,
+  SubscriptionCount,
+  type AnyBroadcastingEvent,
+} from './webhooks/broadcasting-events.js';
+export {
+  WEBHOOK_EVENT_NAMES,
+  type WebhookBody,
+  type WebhookEvent,
+  type WebhookEventName,
+} from './webhooks/webhook-event.js';
+// The webhook endpoint for apps that do not host the server.
+export { BroadcastWebhookModule } from './webhooks/broadcast-webhook.module.js';
+export type {
+  BroadcastWebhookModuleOptions,
+  WebhookApp,
+} from './webhooks/broadcast-webhook-options.interface.js';
 // Queued broadcasts (lib/queue) and after-commit (lib/transactions): docs/queues.md.
 export type {
   BroadcastQueueBackoff,

@@ -98,7 +98,7 @@ export class BenchRig {
    */
   async publishRun({ path, count, rate, quietMs = 1500, capMs = 30_000, publishPort }) {
     await Promise.all(this.clients.map((client) => client.request('reset')));
-    const cpuBefore = processCpuSplit(this.server.pid);
+    const cpuBefore = this.serverCpu();
     const published = await this.publisher.request(
       'run',
       {
@@ -124,7 +124,7 @@ export class BenchRig {
       stats = next;
       if (performance.now() - lastProgress > quietMs) break;
     }
-    const cpuAfter = processCpuSplit(this.server.pid);
+    const cpuAfter = this.serverCpu();
     const userUs = cpuAfter.user - cpuBefore.user;
     const cpuUs = userUs + cpuAfter.system - cpuBefore.system;
     const latencies = await Promise.all(this.clients.map((client) => client.request('latency')));
@@ -152,6 +152,19 @@ export class BenchRig {
       serverCpuMs: cpuUs / 1000,
       serverUserShare: cpuUs ? userUs / cpuUs : NaN,
       latencyUs: mergeLatencies(latencies),
+    };
+  }
+
+  /**
+   * CPU of the server's processes: its one process, or `cpuPids()` when the server is several
+   * (the primary and workers of `serve --workers`), summed.
+   */
+  serverCpu() {
+    const pids = this.cpuPids?.() ?? [this.server.pid];
+    const split = pids.map((pid) => processCpuSplit(pid));
+    return {
+      user: split.reduce((sum, s) => sum + s.user, 0),
+      system: split.reduce((sum, s) => sum + s.system, 0),
     };
   }
 

@@ -96,6 +96,16 @@ export async function startChild(modulePath, { args = [], execArgv = [], label, 
   return handle;
 }
 
+/**
+ * A process the bench spawned itself (the bin, which has no IPC requests to answer), tracked
+ * like the forked children so it is stopped with them.
+ */
+export function trackProcess(proc, label) {
+  const handle = new ChildHandle(proc, label);
+  live.add(handle);
+  return handle;
+}
+
 /** Stops every child still running; safe to call more than once. */
 export async function stopAll() {
   await Promise.all([...live].map((child) => child.stop()));

@@ -279,6 +279,71 @@ function twoNodesSection(section, targets) {
   );
 }
 
+function workersSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  const [one, ...many] = section.runs;
+  const spreadOf = (run) =>
+    Object.entries(run.spread)
+      .map(([worker, n]) => (worker === 'all' ? num(n) : `${worker}: ${num(n)}`))
+      .join(', ');
+  for (const run of many) {
+    const counts = Object.entries(run.spread)
+      .filter(([worker]) => worker !== 'all')
+      .map(([, n]) => n);
+    const even = counts.length === run.workers ? Math.max(...counts) / Math.min(...counts) : NaN;
+    const cpu = run.cpuUsPerDelivery / one.cpuUsPerDelivery;
+    const joined = run.link === 'ipc' ? 'through the primary' : 'over Redis';
+    targets.push({
+      name: `Workers (${joined}): connections spread evenly over ${run.workers} (largest ÷ smallest ≤ 1.2)`,
+      measured: Number.isFinite(even) ? ratio(even) : 'a worker had none',
+      ok: even <= 1.2,
+    });
+    targets.push({
+      name: `Workers (${joined}): CPU per delivery with ${run.workers} workers < 2× one worker`,
+      measured: ratio(cpu),
+      ok: cpu < 2,
+    });
+  }
+  const row = (run) =>
+    `| ${run.workers} | ${run.link === 'ipc' ? 'primary (IPC)' : 'Redis'} | ${spreadOf(run)} | ${num(run.deliveriesPerSec)} | ${run.cpuUsPerDelivery.toFixed(2)} | ` +
+    `${ms(run.latencyUs?.p50)} | ${ms(run.latencyUs?.p99)} | ${run.lost} | ${run.socketsWithDuplicates} |\n`;
+  return (
+    `${num(section.subscribers)} subscribers through the one port of \`serve --workers\`; ` +
+    `CPU of every process (primary and workers), latency at ${section.rate} events/s.\n\n` +
+    '| Workers | joined | connections per worker | deliveries/s | CPU µs per delivery | p50 ms | p99 ms | lost | duplicates |\n' +
+    '|---:|---|---|---:|---:|---:|---:|---:|---:|\n' +
+    [one, ...many].map(row).join('')
+  );
+}
+
+function webhooksSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  const { plain, webhooks } = section;
+  const speed = webhooks.deliveriesPerSec / plain.deliveriesPerSec;
+  const cpu = webhooks.cpuUsPerDelivery / plain.cpuUsPerDelivery;
+  const name = `Webhooks within 3% of none, fan-out ${section.subscribers.toLocaleString('en-US')} subscribers`;
+  targets.push({
+    name: `${name}, deliveries/s`,
+    measured: `${speed.toFixed(2)}×`,
+    ok: speed >= 0.97,
+  });
+  targets.push({
+    name: `${name}, CPU per delivery`,
+    measured: `${cpu.toFixed(2)}×`,
+    ok: cpu <= 1.03,
+  });
+  return (
+    '| Server | deliveries/s | µs CPU/delivery | lost |\n|---|---:|---:|---:|\n' +
+    `| no webhooks | ${Math.round(plain.deliveriesPerSec).toLocaleString('en-US')} | ${plain.cpuUsPerDelivery.toFixed(2)} | ${plain.lost} |\n` +
+    `| webhooks (receiver takes ${section.receiverDelayMs / 1000} s) | ${Math.round(webhooks.deliveriesPerSec).toLocaleString('en-US')} | ${webhooks.cpuUsPerDelivery.toFixed(2)} | ${webhooks.lost} |\n` +
+    `\nBoth servers had a channel occupied and vacated ${section.churnPerSec} times a second; the receiver got ` +
+    `${section.receiver.requests} requests (${section.receiver.events} events, at most ${section.receiver.maxOpen} open at once). ` +
+    `Ratio (webhooks / none): ${speed.toFixed(2)}× deliveries/s, ${cpu.toFixed(2)}× CPU per delivery (median of ${section.rounds} rounds).\n`
+  );
+}
+
 export function renderReport(results) {
   const targets = [];
   const m = results.machine;
@@ -297,7 +362,11 @@ export function renderReport(results) {
     dispatchSection(results.dispatch, results.redis, targets),
     '### 5. Two nodes over Redis\n',
     twoNodesSection(results['two-nodes'], targets),
-    results.queue && '### 6. Queued broadcasts (dispatch → PUBLISH)\n',
+    results.workers && '### 6. Several workers on one port\n',
+    workersSection(results.workers, targets),
+    results.webhooks ? '### 6. Fan-out with webhooks\n' : '',
+    webhooksSection(results.webhooks, targets),
+    results.queue && '### 7. Queued broadcasts (dispatch → PUBLISH)\n',
     results.queue && (failed(results.queue) ?? queueSection(results.queue)),
   ];
   sections.push(

@@ -8,13 +8,16 @@
  * metrics included) and this process scrapes itself over HTTP every `SCRAPE_EVERY_MS`,
  * Prometheus's default interval, so the scrapes' CPU counts against the server; `scrape()`
  * measures one scrape on request.
+ *
+ * With `webhooks` (a URL), the app sends every webhook event there.
  */
 const SCRAPE_EVERY_MS = 15_000;
 
-export async function startServer({ app, redis, scaling, metrics }) {
+export async function startServer({ app, redis, scaling, metrics, webhooks }) {
   const { startBroadcastServer } = await import('../../dist/server/index.js');
   const handle = await startBroadcastServer({
-    apps: [app],
+    // `webhooks`: a URL that gets every event of the app (the webhooks scenario).
+    apps: [webhooks ? { ...app, webhooks: [{ url: webhooks }] } : app],
     host: '127.0.0.1',
     port: 0,
     localHub: false,

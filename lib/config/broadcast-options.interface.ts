@@ -54,7 +54,19 @@ export interface BroadcastModuleOptions {
   /** Base64 of 32 bytes, for private-encrypted channels. @default BROADCASTING_ENCRYPTION_MASTER_KEY */
   encryptionMasterKey?: string;
   /** @default { host: BROADCASTING_SERVER_HOST ?? '127.0.0.1', port: BROADCASTING_SERVER_PORT ?? 6001 } */
-  server?: { host?: string; port?: number; scaling?: 'redis' };
+  server?: {
+    host?: string;
+    port?: number;
+    scaling?: 'redis';
+    /**
+     * Worker processes `nestjs-broadcasting serve` runs on one port (node:cluster): nodes of
+     * the Redis scaling with `scaling: 'redis'`, else joined through the primary. `'auto'` is one
+     * per core (`os.availableParallelism()`). Read by the bin only: a server started from
+     * code serves from the process it runs in (docs/deployment.md, "Several workers").
+     * @default 1 (BROADCASTING_SERVER_WORKERS)
+     */
+    workers?: number | 'auto';
+  };
   /**
    * Named connections. The built-in driver names (`null`, `log`, `redis`, `pusher`,
    * `local`) are connections of their own driver without being listed here.

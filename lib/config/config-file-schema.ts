@@ -1,3 +1,4 @@
+import { WEBHOOK_EVENT_NAMES } from '../webhooks/webhook-event.js';
 import type { ConfigSchema } from './config-schema.js';
 
 /**
@@ -19,7 +20,21 @@ export const SERVER_APP_LIMITS_SCHEMA = {
   maxChannelsPerConnection: { kind: 'integer', min: 1, default: 1_000 },
 } as const satisfies ConfigSchema;
 
-/** `apps[i]`. (`webhooks` will join them; until then it is an unknown key like any other.) */
+/** `apps[i].webhooks[j]`: where and what one webhook of the app sends. */
+export const SERVER_WEBHOOK_SCHEMA = {
+  url: { kind: 'typed', as: 'http-url' },
+  eventTypes: { kind: 'strings', oneOf: WEBHOOK_EVENT_NAMES },
+  filter: {
+    kind: 'object',
+    fields: {
+      channelNameStartsWith: { kind: 'string' },
+      channelNameEndsWith: { kind: 'string' },
+    },
+  },
+  headers: { kind: 'string-map' },
+} as const satisfies ConfigSchema;
+
+/** `apps[i]`. */
 export const SERVER_APP_SCHEMA = {
   id: { kind: 'string', nonEmpty: true },
   key: { kind: 'string', nonEmpty: true },
@@ -30,6 +45,8 @@ export const SERVER_APP_SCHEMA = {
   allowedOrigins: { kind: 'strings' },
   limits: { kind: 'object', fields: SERVER_APP_LIMITS_SCHEMA },
   redis: { kind: 'object', fields: { prefix: { kind: 'string' } } },
+  webhooks: { kind: 'list', of: SERVER_WEBHOOK_SCHEMA },
+  subscriptionCountEvents: { kind: 'boolean', default: false },
 } as const satisfies ConfigSchema;
 
 /** The server's options, as `startBroadcastServer` takes them and the file's `server` holds them. */
@@ -51,6 +68,7 @@ export const SERVER_SCHEMA = {
     fields: { url: { kind: 'typed', as: 'url', secret: true }, prefix: { kind: 'string' } },
   },
   scaling: { kind: 'keyed', key: 'server.scaling' },
+  workers: { kind: 'keyed', key: 'server.workers' },
   metrics: {
     kind: 'object',
     or: [false],
@@ -78,6 +96,14 @@ export const SERVER_SCHEMA = {
     },
   },
   shutdownGraceSeconds: { kind: 'keyed', key: 'server.shutdownGraceSeconds' },
+  webhooks: {
+    kind: 'object',
+    fields: {
+      timeoutSeconds: { kind: 'keyed', key: 'server.webhooks.timeoutSeconds' },
+      retryWindowSeconds: { kind: 'keyed', key: 'server.webhooks.retryWindowSeconds' },
+      maxPendingPerApp: { kind: 'keyed', key: 'server.webhooks.maxPendingPerApp' },
+    },
+  },
 } as const satisfies ConfigSchema;
 
 /** `queue`: queued broadcasts on BullMQ (lib/queue). */

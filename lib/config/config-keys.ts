@@ -26,7 +26,9 @@ export interface ConfigKey {
     | 'count'
     | 'whole'
     | 'backoff'
-    | 'queue-name';
+    | 'queue-name'
+    | 'workers'
+    | 'http-url';
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -67,6 +69,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { path: 'server.host', env: 'BROADCASTING_SERVER_HOST', default: '127.0.0.1', kind: 'host' },
   { path: 'server.port', env: 'BROADCASTING_SERVER_PORT', default: 6001, kind: 'port' },
   { path: 'server.scaling', env: 'BROADCASTING_SERVER_SCALING', kind: 'scaling' },
+  { path: 'server.workers', env: 'BROADCASTING_SERVER_WORKERS', default: 1, kind: 'workers' },
   { path: 'server.metrics.port', env: 'BROADCASTING_METRICS_PORT', kind: 'port' },
   { path: 'server.log.level', env: 'BROADCASTING_LOG_LEVEL', default: 'info', kind: 'log-level' },
   {
@@ -83,6 +86,24 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'BROADCASTING_SHUTDOWN_GRACE_SECONDS',
     default: 10,
     kind: 'seconds',
+  },
+  {
+    path: 'server.webhooks.timeoutSeconds',
+    env: 'BROADCASTING_WEBHOOK_TIMEOUT_SECONDS',
+    default: 4,
+    kind: 'count',
+  },
+  {
+    path: 'server.webhooks.retryWindowSeconds',
+    env: 'BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS',
+    default: 300,
+    kind: 'seconds',
+  },
+  {
+    path: 'server.webhooks.maxPendingPerApp',
+    env: 'BROADCASTING_WEBHOOK_MAX_PENDING',
+    default: 10_000,
+    kind: 'count',
   },
   // Queued broadcasts (lib/queue). The section is on when any of these is set (by option,
   // file or env); its defaults alone do not turn it on.

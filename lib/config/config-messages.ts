@@ -15,6 +15,8 @@ export const ConfigMessages = {
     host: 'must be a host name or IP without scheme or path (set the scheme and port keys separately).',
     scaling: 'must be "redis" (or "off").',
     base64Key: 'must be 32 random bytes in base64 (e.g. `openssl rand -base64 32`).',
+    workers: (max: number, cores: number) =>
+      `must be a whole number of worker processes from 1 to ${max}, or "auto" (one per core: ${cores} here).`,
     seconds: (max: number) => `must be a whole number of seconds from 0 to ${max}.`,
     file: 'must be the path of a file (PEM), not empty.',
     oneOf: (allowed: readonly string[]) =>
@@ -27,6 +29,10 @@ export const ConfigMessages = {
         : `must be a whole number from ${min} to ${max}.`,
     nonEmptyString: 'must be a non-empty string.',
     strings: 'must be an array of strings.',
+    stringMap: 'must be an object whose values are strings (header name: value).',
+    count: 'must be a whole number of at least 1.',
+    httpUrl:
+      'must be an http:// or https:// URL with a host, e.g. https://example.com/pusher/webhooks.',
     object: 'must be an object.',
     objectOr: (alternatives: readonly boolean[]) =>
       `must be an object or ${orList(alternatives.map(String))}.`,

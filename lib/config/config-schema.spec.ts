@@ -57,7 +57,7 @@ describe('parseConfigObject against the config file schema', () => {
     expect(error.message).toBe(
       'Unknown broadcasting config key server.apps[1].allowedOrigin (in config file /srv/broadcasting.json). ' +
         'Did you mean "allowedOrigins"? Keys allowed there: id, key, secret, enabled, maxConnections, ' +
-        'enableClientMessages, allowedOrigins, limits, redis.',
+        'enableClientMessages, allowedOrigins, limits, redis, webhooks, subscriptionCountEvents.',
     );
     expect(error).toMatchObject({ key: 'server.apps[1].allowedOrigin', source: 'file' });
   });

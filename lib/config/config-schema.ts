@@ -17,7 +17,10 @@ export type ConfigRule =
   | { kind: 'string'; nonEmpty?: boolean; secret?: boolean }
   | { kind: 'integer'; min: number; max?: number; default?: number }
   | { kind: 'boolean'; default?: boolean }
-  | { kind: 'strings' }
+  /** An array of strings; with `oneOf`, each must be one of those (a typo gets a guess). */
+  | { kind: 'strings'; oneOf?: readonly string[] }
+  /** An object of string values (HTTP `headers`). */
+  | { kind: 'string-map' }
   /** A nested object; `or` lists the booleans accepted instead (`redis: true`, `metrics: false`). */
   | { kind: 'object'; fields: ConfigSchema; or?: readonly boolean[] }
   /** An array of objects of one shape (`apps`). */
@@ -98,7 +101,21 @@ function parseRule(value: unknown, rule: ConfigRule, path: string, origin: Confi
     case 'strings':
       if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
         invalid(path, value, origin, problems.strings);
+      if (rule.oneOf)
+        value.forEach((item: string, i) => {
+          if (!rule.oneOf!.includes(item))
+            invalid(
+              `${path}[${i}]`,
+              item,
+              origin,
+              problems.oneOf(rule.oneOf!) + didYouMean(nearest(item, rule.oneOf!)),
+            );
+        });
       return [...value];
+    case 'string-map':
+      if (!isPlainObject(value) || Object.values(value).some((item) => typeof item !== 'string'))
+        invalid(path, value, origin, problems.stringMap);
+      return { ...value };
     case 'object':
       if (typeof value === 'boolean' && rule.or?.includes(value)) return value;
       if (!isPlainObject(value))
@@ -137,6 +154,10 @@ function invalid(
     path,
     origin.source,
   );
+}
+
+function didYouMean(guess: string | undefined): string {
+  return guess ? ` Did you mean "${guess}"?` : '';
 }
 
 /** `config file /x.json "server.port"`, as the cascade's own errors say where. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../shared/logger.js';
 import { maskRedisUrl } from '../shared/redis/redis-url.js';
@@ -6,6 +7,9 @@ import type { ConfigKey } from './config-keys.js';
 
 /** Longest shutdown grace accepted, in seconds: an hour is already longer than any orchestrator waits. */
 export const MAX_GRACE_SECONDS = 3600;
+
+/** Most worker processes `serve --workers` starts: far above any machine's cores, below a typo's. */
+export const MAX_WORKERS = 256;
 
 /** Masks what must never be printed: secrets entirely, and the password inside a URL. */
 export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: unknown): string {
@@ -64,6 +68,27 @@ export function parseConfigValue(
         fail(key, value, source, where, problems.seconds(MAX_GRACE_SECONDS));
       return seconds;
     }
+    case 'count': {
+      const count = integerOf(value);
+      if (!Number.isInteger(count) || count < 1) fail(key, value, source, where, problems.count);
+      return count;
+    }
+    case 'http-url': {
+      let url: URL | undefined;
+      try {
+        url = new URL(String(value));
+      } catch {
+        url = undefined;
+      }
+      if (
+        typeof value !== 'string' ||
+        !url ||
+        !['http:', 'https:'].includes(url.protocol) ||
+        !url.hostname
+      )
+        fail(key, value, source, where, problems.httpUrl);
+      return value;
+    }
     case 'url': {
       let url: URL | undefined;
       try {
@@ -90,6 +115,14 @@ export function parseConfigValue(
       if (typeof value !== 'string' || value.trim() === '')
         fail(key, value, source, where, problems.file);
       return value;
+    case 'workers': {
+      // "auto": one per core this process may use (cgroup limits included).
+      if (String(value).trim().toLowerCase() === 'auto') return availableParallelism();
+      const workers = integerOf(value);
+      if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS)
+        fail(key, value, source, where, problems.workers(MAX_WORKERS, availableParallelism()));
+      return workers;
+    }
     case 'scaling': {
       const text = String(value).toLowerCase();
       if (['', 'off', 'none', 'false'].includes(text)) return undefined;
@@ -106,12 +139,10 @@ export function parseConfigValue(
       if (value === false || text === 'false' || text === '0') return false;
       return fail(key, value, source, where, problems.boolean);
     }
-    case 'count':
     case 'whole': {
-      const min = key.kind === 'count' ? 1 : 0;
       const number = integerOf(value);
-      if (!Number.isInteger(number) || number < min)
-        fail(key, value, source, where, problems.integer(min));
+      if (!Number.isInteger(number) || number < 0)
+        fail(key, value, source, where, problems.integer(0));
       return number;
     }
     case 'backoff':

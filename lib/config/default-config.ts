@@ -17,11 +17,17 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
     server: {
       host: value('server.host') as string,
       port: value('server.port') as number,
+      workers: value('server.workers') as number,
       log: {
         level: value('server.log.level') as ResolvedServerConfig['log']['level'],
         format: value('server.log.format') as ResolvedServerConfig['log']['format'],
       },
       shutdownGraceSeconds: value('server.shutdownGraceSeconds') as number,
+      webhooks: {
+        timeoutSeconds: value('server.webhooks.timeoutSeconds') as number,
+        retryWindowSeconds: value('server.webhooks.retryWindowSeconds') as number,
+        maxPendingPerApp: value('server.webhooks.maxPendingPerApp') as number,
+      },
       fromFile: {},
     },
     afterCommit: false,

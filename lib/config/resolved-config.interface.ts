@@ -48,12 +48,16 @@ export interface ResolvedServerConfig {
   host: string;
   port: number;
   scaling?: 'redis';
+  /** BROADCASTING_SERVER_WORKERS: processes `nestjs-broadcasting serve` runs ("auto" resolved). */
+  workers: number;
   /** BROADCASTING_LOG_LEVEL / _LOG_FORMAT. */
   log: { level: LogLevel; format: LogFormat };
   /** BROADCASTING_SHUTDOWN_GRACE_SECONDS. */
   shutdownGraceSeconds: number;
   /** BROADCASTING_METRICS_PORT. */
   metrics?: { port?: number };
+  /** BROADCASTING_WEBHOOK_TIMEOUT_SECONDS / _RETRY_WINDOW_SECONDS / _MAX_PENDING. */
+  webhooks: { timeoutSeconds: number; retryWindowSeconds: number; maxPendingPerApp: number };
   /** BROADCASTING_SERVER_TLS_CERT / _KEY / _CA: file paths. */
   tls?: { cert?: string; key?: string; ca?: string };
   /**

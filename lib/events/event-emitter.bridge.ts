@@ -9,6 +9,7 @@ import { ModuleRef } from '@nestjs/core';
 import { BroadcastMessages } from '../core/broadcast-messages.js';
 import { BroadcastManager } from '../core/broadcast-manager.js';
 import { hookEventEmitter, type HookableEmitter } from './event-emitter.hook.js';
+import { findEventEmitter } from './find-event-emitter.js';
 
 /**
  * Connects EventEmitter2 (from the optional `@nestjs/event-emitter`) to the manager:
@@ -28,7 +29,7 @@ export class EventEmitterBridge implements OnModuleInit, OnApplicationShutdown {
   // onModuleInit runs before onApplicationBootstrap, where @OnEvent listeners are attached
   // and where apps may start emitting, so no dispatch of a running app is missed.
   async onModuleInit(): Promise<void> {
-    const emitter = await this.findEmitter();
+    const emitter = await findEventEmitter<HookableEmitter>(this.moduleRef);
     if (!emitter) return;
     this.unhook = hookEventEmitter(
       emitter,
@@ -40,19 +41,5 @@ export class EventEmitterBridge implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.unhook?.();
     this.unhook = undefined;
-  }
-
-  private async findEmitter(): Promise<HookableEmitter | undefined> {
-    let EventEmitter2: unknown;
-    try {
-      ({ EventEmitter2 } = await import('@nestjs/event-emitter'));
-    } catch {
-      return undefined; // optional peer not installed: no auto-broadcast
-    }
-    try {
-      return this.moduleRef.get(EventEmitter2 as never, { strict: false }) as HookableEmitter;
-    } catch {
-      return undefined; // EventEmitterModule not imported
-    }
   }
 }

@@ -20,6 +20,8 @@ export type {
   ServerAppLimits,
   ServerLogOptions,
   ServerTlsOptions,
+  ServerWebhookDeliveryOptions,
+  ServerWebhookOptions,
 } from './options/server-options.interface.js';
 export type { ServerMetricsOptions } from './metrics/metrics-options.interface.js';
 export type {

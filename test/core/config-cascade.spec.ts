@@ -1,5 +1,5 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastConfigError, resolveBroadcastConfig } from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,7 @@ describe('configuration cascade', () => {
         BROADCASTING_SERVER_HOST: '0.0.0.0',
         BROADCASTING_SERVER_PORT: '7001',
         BROADCASTING_SERVER_SCALING: 'redis',
+        BROADCASTING_SERVER_WORKERS: '2',
         BROADCASTING_METRICS_PORT: '9601',
         BROADCASTING_LOG_LEVEL: 'DEBUG',
         BROADCASTING_LOG_FORMAT: 'json',
@@ -82,6 +83,9 @@ describe('configuration cascade', () => {
         BROADCASTING_SERVER_TLS_KEY: '/etc/tls/key.pem',
         BROADCASTING_SERVER_TLS_CA: '/etc/tls/ca.pem',
         BROADCASTING_SHUTDOWN_GRACE_SECONDS: '25',
+        BROADCASTING_WEBHOOK_TIMEOUT_SECONDS: '5',
+        BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS: '60',
+        BROADCASTING_WEBHOOK_MAX_PENDING: '100',
         BROADCASTING_AFTER_COMMIT: 'true',
         BROADCASTING_QUEUE_URL: 'redis://10.0.0.2:6379',
         BROADCASTING_QUEUE_NAME: 'events',
@@ -121,10 +125,12 @@ describe('configuration cascade', () => {
         host: '0.0.0.0',
         port: 7001,
         scaling: 'redis',
+        workers: 2,
         metrics: { port: 9601 },
         log: { level: 'debug', format: 'json' },
         tls: { cert: '/etc/tls/cert.pem', key: '/etc/tls/key.pem', ca: '/etc/tls/ca.pem' },
         shutdownGraceSeconds: 25,
+        webhooks: { timeoutSeconds: 5, retryWindowSeconds: 60, maxPendingPerApp: 100 },
       },
     });
     expect(new Set(Object.values(config.sources))).toEqual(new Set(['env']));
@@ -195,6 +201,41 @@ describe('configuration cascade', () => {
 
   it('accepts redis-pubsub as the redis driver', async () => {
     expect((await resolve({ default: 'redis-pubsub' })).default).toBe('redis');
+  });
+
+  it('reads server.workers from the options, the file and BROADCASTING_SERVER_WORKERS ("auto": one per core)', async () => {
+    expect((await resolve()).server.workers).toBe(1);
+    expect((await resolve({}, { BROADCASTING_SERVER_WORKERS: '3' })).server.workers).toBe(3);
+    expect((await resolve({}, { BROADCASTING_SERVER_WORKERS: 'auto' })).server.workers).toBe(
+      availableParallelism(),
+    );
+    const file = await configFile('json', { server: { workers: 4 } });
+    const fromFile = await resolve(
+      {},
+      { BROADCASTING_CONFIG: file, BROADCASTING_SERVER_WORKERS: '2' },
+    );
+    expect(fromFile.server.workers).toBe(4);
+    expect(fromFile.sources['server.workers']).toBe('file');
+    expect(
+      (await resolve({ server: { workers: 5 } }, { BROADCASTING_CONFIG: file })).server.workers,
+    ).toBe(5);
+  });
+
+  it('a bad worker count names the key, the value, where it came from and the choices', async () => {
+    const error = await configError(resolve({}, { BROADCASTING_SERVER_WORKERS: '0' }));
+    expect(error.message).toBe(
+      `Invalid broadcasting config server.workers = "0" (from env BROADCASTING_SERVER_WORKERS): ` +
+        `must be a whole number of worker processes from 1 to 256, or "auto" (one per core: ${availableParallelism()} here).`,
+    );
+    expect(error.key).toBe('server.workers');
+  });
+
+  it('a typo of server.workers in the config file is an error that suggests it', async () => {
+    const file = await configFile('json', { server: { worker: 2 } });
+    const error = await configError(resolve({}, { BROADCASTING_CONFIG: file }));
+    expect(error.message).toContain(
+      `Unknown broadcasting config key server.worker (in config file ${file}). Did you mean "workers"?`,
+    );
   });
 
   it('treats server scaling "off" as disabled', async () => {

@@ -1,3 +1,5 @@
+import type { WebhookEvent } from '../../webhooks/webhook-event.js';
+
 /**
  * The seam between one engine (one node) and the cluster. Everything whose answer must be
  * cluster-wide goes through it: publish delivery, presence rosters, counts, cache-channel
@@ -59,6 +61,14 @@ export interface AdapterHost {
   localConnectionCount(appId: string): number;
   /** Closes this node's sockets signed in as the user. */
   terminateLocalUser(appId: string, userId: string): void;
+  /**
+   * A change the cluster has decided, told once per cluster by the node whose call made it
+   * (webhooks and Nest events listen): `channel_occupied` when a channel gets its first
+   * subscriber anywhere, `channel_vacated` when no node has one left, `member_added` /
+   * `member_removed` for a user's first / last socket on a presence roster, including those
+   * a dead-node sweep removes.
+   */
+  notify(appId: string, event: WebhookEvent): void;
 }
 
 export interface AdapterPublish {

@@ -52,6 +52,7 @@ export class SingleNodeAdapter implements ServerAdapter {
       return { firstForUser: false };
     }
     roster.set(member.id, { info: member.info, sockets: new Set([socketId]) });
+    this.host?.notify(appId, { name: 'member_added', channel, user_id: member.id });
     return { firstForUser: true };
   }
 
@@ -63,6 +64,7 @@ export class SingleNodeAdapter implements ServerAdapter {
     if (entry.sockets.size > 0) return { lastForUser: false };
     roster.delete(userId);
     if (roster.size === 0) this.rosters.delete(k);
+    this.host?.notify(appId, { name: 'member_removed', channel, user_id: userId });
     return { lastForUser: true };
   }
 
@@ -103,11 +105,17 @@ export class SingleNodeAdapter implements ServerAdapter {
     this.host?.terminateLocalUser(appId, userId);
   }
 
-  channelOccupied(_appId: string, _channel: string): void {}
+  // The engine calls these for its first and last local subscriber, which on one node are
+  // the cluster's too.
+  channelOccupied(appId: string, channel: string): void {
+    this.host?.notify(appId, { name: 'channel_occupied', channel });
+  }
 
   // Rosters empty themselves as members leave; a cache channel keeps its last event while
   // vacant (until CACHE_TTL_MS), as Pusher does.
-  channelVacated(): void {}
+  channelVacated(appId: string, channel: string): void {
+    this.host?.notify(appId, { name: 'channel_vacated', channel });
+  }
 
   async close(): Promise<void> {
     this.rosters.clear();

@@ -32,12 +32,19 @@ import { EngineMessages } from './engine-messages.js';
 import { FanOut } from './fan-out.js';
 import { IdleSweep } from './idle-sweep.js';
 import { InboundFrameHandler } from './inbound-frame-handler.js';
+import { ServerEvents } from './server-events.js';
+import { SubscriptionCountReporter } from './subscription-count-reporter.js';
 import { SubscriptionHandler } from './subscription-handler.js';
 import { UserSigninHandler } from './user-signin-handler.js';
 import { silentLogger, type ServerLogger } from '../../shared/logger.js';
 
 export class PusherServerEngine {
   readonly apps: AppRegistry;
+  /**
+   * What webhooks report, as it happens: occupancy and presence changes (once per cluster,
+   * from the adapter), client events and cache misses. Webhooks and the Nest bridge listen.
+   */
+  readonly events = new ServerEvents();
   private readonly adapter: ServerAdapter;
   private readonly ownsAdapter: boolean;
   private readonly registry: ChannelRegistry;
@@ -67,11 +74,17 @@ export class PusherServerEngine {
     metrics.attach(this.registry);
     this.fanOut = new FanOut(this.registry, options.maxBufferedBytes, metrics);
     const attached = Promise.resolve(this.adapter.attach(this.host()));
-    const subscriptions = new SubscriptionHandler(this.adapter, this.registry, logger);
+    const subscriptions = new SubscriptionHandler(
+      this.adapter,
+      this.registry,
+      logger,
+      this.events,
+      new SubscriptionCountReporter(this.adapter, this.events),
+    );
     const frames = new InboundFrameHandler(
       subscriptions,
       new UserSigninHandler(this.registry, subscriptions),
-      new ClientEventHandler(this.adapter),
+      new ClientEventHandler(this.adapter, this.events),
     );
     this.connections = new ConnectionLifecycle({
       options,
@@ -150,8 +163,9 @@ export class PusherServerEngine {
 
   /** This node, as the adapter sees it: local delivery and local answers. */
   private host(): AdapterHost {
-    const { registry, fanOut } = this;
+    const { registry, fanOut, events } = this;
     return {
+      notify: (appId, event) => events.emit(appId, event),
       deliver: (message) => fanOut.deliver(message),
       localChannels: (appId, prefix) => registry.localChannels(appId, prefix),
       localConnectionCount: (appId) => registry.localConnectionCount(appId),

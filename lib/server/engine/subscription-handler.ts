@@ -13,6 +13,8 @@ import { CloseCode } from '../protocol/close-codes.js';
 import type { ServerLogger } from '../../shared/logger.js';
 import type { PusherConnection } from './pusher-connection.js';
 import { authorizeSubscription } from './subscription-authorizer.js';
+import type { ServerEvents } from './server-events.js';
+import type { SubscriptionCountReporter } from './subscription-count-reporter.js';
 
 /**
  * `pusher:subscribe` and `pusher:unsubscribe` on every kind of channel: public, private,
@@ -28,6 +30,8 @@ export class SubscriptionHandler {
     private readonly adapter: ServerAdapter,
     private readonly registry: ChannelRegistry,
     private readonly logger: ServerLogger,
+    private readonly events: ServerEvents,
+    private readonly counts: SubscriptionCountReporter,
   ) {}
 
   async subscribe(conn: PusherConnection, message: InboundMessage): Promise<void> {
@@ -93,6 +97,7 @@ export class SubscriptionHandler {
       channel,
     });
     await this.confirm(conn, channel);
+    if (app.subscriptionCountEvents && !decision.member) this.counts.changed(app.id, channel);
   }
 
   private refuse(
@@ -130,6 +135,7 @@ export class SubscriptionHandler {
       appId,
       channel,
     });
+    if (conn.app.subscriptionCountEvents && !presenceUserId) this.counts.changed(appId, channel);
     if (presenceUserId) {
       const { lastForUser } = await this.adapter.leavePresence(
         appId,
@@ -169,6 +175,7 @@ export class SubscriptionHandler {
           ? channelFrame(cached.event, channel, cached.data)
           : channelFrame('pusher:cache_miss', channel, '{}'),
       );
+      if (!cached) this.events.emit(appId, { name: 'cache_miss', channel });
     }
   }
 }

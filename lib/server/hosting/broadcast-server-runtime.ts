@@ -7,6 +7,7 @@ import { settleWithin } from '../cluster/settle-within.js';
 import type { RedisScalingAdapter } from '../cluster/redis/redis-scaling.adapter.js';
 import { thisNodeOnlyTarget, startRedisScaling } from '../cluster/redis/start-redis-scaling.js';
 import { ChannelInterestAdapter } from '../cluster/channel-interest.adapter.js';
+import { inMachineLink } from '../cluster/ipc/ipc-link.adapter.js';
 import { attachLocalHub } from '../sources/local-hub.source.js';
 import { RedisSource } from '../sources/redis.source.js';
 import { PusherServerEngine } from '../engine/pusher-server-engine.js';
@@ -26,6 +27,9 @@ import type { RedisLinkState } from '../metrics/prometheus-server-metrics.js';
 import { isRegistryOption } from '../metrics/resolve-metrics-options.js';
 import { startServerMetrics, type RunningMetrics } from '../metrics/start-server-metrics.js';
 import type { BroadcastServerHealth } from './broadcast-server-health.interface.js';
+import { NO_METRICS } from '../metrics/no-metrics.js';
+import { RedisWebhookStore } from '../webhooks/redis-webhook-store.js';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher.js';
 
 export interface RuntimeContext {
   /** The cascade's result; resolved from the config file and env when omitted. */
@@ -53,6 +57,7 @@ interface RuntimeParts {
   detachHub?: () => void;
   redis?: RedisSource;
   metrics?: RunningMetrics;
+  webhooks?: WebhookDispatcher;
 }
 
 /**
@@ -105,8 +110,19 @@ export class BroadcastServerRuntime {
       await metrics?.close();
       throw error;
     }
-    const interest = new ChannelInterestAdapter(scaling ?? new SingleNodeAdapter());
+    // A worker of `serve --workers` without Redis: joined to the others through its primary.
+    const link = scaling ? undefined : inMachineLink();
+    const interest = new ChannelInterestAdapter(scaling ?? link ?? new SingleNodeAdapter());
     const engine = new PusherServerEngine(resolved, interest, logger, metrics?.metrics);
+    // With scaling, pending webhooks live in Redis: a surviving node sends a dead one's.
+    const webhooks = WebhookDispatcher.start(engine.events, {
+      apps: resolved.apps,
+      delivery: resolved.webhooks,
+      store: scaling && new RedisWebhookStore(scaling.redis.commands, scaling.redis.namespace),
+      logger,
+      metrics: metrics?.metrics ?? NO_METRICS,
+    });
+    if (webhooks) metrics?.metrics.watchWebhooks(() => webhooks.pending());
     // Hub messages name their app, or go to the first; Redis ones are told apart by prefix.
     const appIds = resolved.apps.map((app) => app.id);
     const detachHub = resolved.localHub
@@ -115,7 +131,7 @@ export class BroadcastServerRuntime {
     let redis: RedisSource | undefined;
     try {
       if (resolved.redis)
-        redis = await RedisSource.start(scaling ? thisNodeOnlyTarget(interest) : engine, {
+        redis = await RedisSource.start(scaling || link ? thisNodeOnlyTarget(interest) : engine, {
           url: resolved.redis.url,
           apps: resolved.apps.flatMap((app) =>
             app.redisPrefix === undefined ? [] : [{ id: app.id, prefix: app.redisPrefix }],
@@ -127,6 +143,7 @@ export class BroadcastServerRuntime {
       detachHub?.();
       await engine.close();
       await interest.close();
+      await webhooks?.close();
       await metrics?.close();
       throw error;
     }
@@ -147,6 +164,7 @@ export class BroadcastServerRuntime {
       detachHub,
       redis,
       metrics,
+      webhooks,
     });
     const created = runtime;
     metrics?.watchRedis(() => created.redisLinks());
@@ -197,7 +215,7 @@ export class BroadcastServerRuntime {
   close(): Promise<void> {
     this.closing ??= (async () => {
       const { shutdownGraceSeconds } = this.options;
-      const { detachHub, redis, engine, interest, metrics } = this.parts;
+      const { detachHub, redis, engine, interest, metrics, webhooks } = this.parts;
       const deadline = Date.now() + shutdownGraceSeconds * 1000;
       const left = () => Math.max(0, deadline - Date.now());
       const connections = engine.localConnections;
@@ -212,6 +230,8 @@ export class BroadcastServerRuntime {
       if (redis) await settleWithin(redis.close(), left());
       await engine.close();
       await settleWithin(interest.close(), left());
+      // The last events (vacated, member_removed) leave in the grace that is left.
+      if (webhooks) await settleWithin(webhooks.close(), left());
       const cut = await this.socketsGone(deadline);
       await metrics?.close();
       log(HostingMessages.stopped(cut, shutdownGraceSeconds), { cut });
@@ -254,7 +274,7 @@ export class BroadcastServerRuntime {
  * Redis when this app broadcasts over Redis": the default connection is the redis driver,
  * or a Redis URL was configured on purpose.
  */
-function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
+export function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>>(
   options: T,
   config: ResolvedBroadcastConfig,
 ): T {

@@ -6,7 +6,7 @@ import {
   type BeforeApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { Server } from 'node:http';
 import { BROADCAST_CONFIG } from '../../constants.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
@@ -26,6 +26,8 @@ import {
 import { BroadcastConfigError } from '../../errors/broadcast.exception.js';
 import { readTlsCredentials } from './tls-credentials.js';
 import { HostingMessages } from './hosting-messages.js';
+import { findEventEmitter } from '../../events/find-event-emitter.js';
+import { bridgeServerEvents } from './server-events.bridge.js';
 
 /**
  * The broadcast server inside a Nest app. Starts when the module initializes (on the app's
@@ -37,11 +39,13 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
   private runtime?: BroadcastServerRuntime;
   private own?: OwnHttpServer;
   private detach?: () => void;
+  private unbridge?: () => void;
 
   constructor(
     @Inject(BROADCAST_SERVER_MODULE_OPTIONS) private readonly options: BroadcastServerModuleOptions,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() @Inject(BROADCAST_CONFIG) private readonly config?: ResolvedBroadcastConfig,
+    @Optional() private readonly moduleRef?: ModuleRef,
   ) {}
 
   /** The protocol engine: `engine.publish(appId, channels, event, data)` and the channel queries. */
@@ -81,6 +85,9 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
             : (given ?? defaultModuleLogger),
     });
     const runtime = this.runtime;
+    // Before any socket: `broadcasting.*` events on EventEmitter2, when the app has one.
+    const emitter = this.moduleRef && (await findEventEmitter(this.moduleRef));
+    if (emitter) this.unbridge = bridgeServerEvents(runtime.engine.events, emitter, runtime.logger);
     const appServer = this.options.port === undefined ? this.appHttpServer() : undefined;
     try {
       const apps = runtime.options.apps.map(({ id, key }) => ({ id, key }));
@@ -115,6 +122,7 @@ export class BroadcastServer implements OnModuleInit, BeforeApplicationShutdown 
   async beforeApplicationShutdown(): Promise<void> {
     this.own?.stopAccepting();
     await this.runtime?.close();
+    this.unbridge?.();
     this.detach?.();
     await this.own?.close();
   }

@@ -89,6 +89,8 @@ export const HostingMessages = {
   flagNeedsValue: (flag: string) => `${flag} needs a value.`,
   badInteger: (flag: string, text: string, max: number) =>
     `${flag} must be a number from 0 to ${max} (got "${text}").`,
+  badWorkers: (text: string, max: number) =>
+    `--workers takes a number from 1 to ${max}, or "auto" for one per core (got "${text}").`,
   badChoice: (flag: string, text: string, allowed: readonly string[]) =>
     `${flag} takes ${allowed.map((a) => `"${a}"`).join(', ')} (got "${text}").`,
   unexpectedArgument: (text: string) =>
@@ -102,4 +104,6 @@ export const HostingMessages = {
     `The shutdown did not finish within its grace of ${graceSeconds} s (plus 1 s): exiting now.`,
   shutdownFailed: (reason: string) => `Failed to close cleanly: ${reason}`,
   serveMetrics: (metricsUrl: string) => `Prometheus metrics: ${metricsUrl}`,
+  serverEventListenerFailed: (name: string, error: unknown) =>
+    `A listener of broadcasting.${name} threw: ${(error as Error)?.message ?? String(error)}`,
 } satisfies Record<string, (...args: any[]) => string>;

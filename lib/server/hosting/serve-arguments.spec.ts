@@ -56,6 +56,24 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
     });
   });
 
+  it('reads --workers as a count or "auto", refusing what is neither', () => {
+    expect(parseServeArguments(['serve', '--workers', '4'])).toEqual({ workers: 4 });
+    expect(parseServeArguments(['serve', '--workers=AUTO'])).toEqual({ workers: 'auto' });
+    const problem = (value: string) => {
+      try {
+        parseServeArguments(['serve', `--workers=${value}`]);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ServeUsageError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a usage error');
+    };
+    for (const value of ['0', '-1', '2.5', 'many', '257'])
+      expect(problem(value)).toBe(
+        `--workers takes a number from 1 to 256, or "auto" for one per core (got "${value}").`,
+      );
+  });
+
   it('leaves unset flags to the cascade', () => {
     expect(parseServeArguments(['serve'])).toEqual({});
     expect(parseServeArguments(['serve', '--no-redis'])).toEqual({ redis: false });
@@ -106,6 +124,8 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
     for (const text of [
       'BROADCASTING_SERVER_SCALING',
       '--scaling redis',
+      '--workers <n|auto>',
+      '_WORKERS',
       '--tls-cert',
       '--tls-key',
       '--tls-ca',

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MAX_GRACE_SECONDS } from '../../config/config-values.js';
+import { MAX_GRACE_SECONDS, MAX_WORKERS } from '../../config/config-values.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../../shared/logger.js';
 import { HostingMessages } from './hosting-messages.js';
 
@@ -9,7 +9,7 @@ Runs the Pusher-protocol broadcast server (WebSocket /app/{key}, HTTP API /apps/
 Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*, whose
 "server" object may hold every server option: apps, limits, timeouts, ...) and the
 BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
-BROADCASTING_SERVER_HOST / _PORT / _SCALING / _TLS_CERT / _TLS_KEY / _TLS_CA,
+BROADCASTING_SERVER_HOST / _PORT / _SCALING / _WORKERS / _TLS_CERT / _TLS_KEY / _TLS_CA,
 BROADCASTING_REDIS_URL / _PREFIX, BROADCASTING_METRICS_PORT, BROADCASTING_LOG_LEVEL /
 _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
 
@@ -22,6 +22,9 @@ _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
   --redis-prefix <text>    prefix of the Redis channels
   --scaling redis          join the other nodes on the same Redis and prefix, so clients
                            may connect to any of them (BROADCASTING_SERVER_SCALING=redis)
+  --workers <n|auto>       run n worker processes on the one port (auto: one per core),
+                           joined over Redis with --scaling redis, else through the primary;
+                           a worker that dies is replaced                  (default 1)
   --tls-cert <file>        serve wss:// and https:// with this certificate (PEM) ...
   --tls-key <file>         ... and this private key (PEM)
   --tls-ca <file>          extra CA certificates (PEM) for the chain
@@ -46,6 +49,8 @@ export interface ServeArguments {
   redisUrl?: string;
   redisPrefix?: string;
   scaling?: 'redis';
+  /** A count, or 'auto' (one per core), resolved by the config cascade. */
+  workers?: number | 'auto';
   config?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -67,6 +72,7 @@ const FLAGS = {
   'redis-url': { type: 'string' },
   'redis-prefix': { type: 'string' },
   scaling: { type: 'string' },
+  workers: { type: 'string' },
   config: { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -103,6 +109,7 @@ export function parseServeArguments(argv: string[]): ServeArguments {
     redisUrl: flags['redis-url'],
     redisPrefix: flags['redis-prefix'],
     scaling: oneOf('--scaling', flags.scaling, ['redis'] as const),
+    workers: workersFlag(flags.workers),
     config: flags.config,
     tlsCert: flags['tls-cert'],
     tlsKey: flags['tls-key'],
@@ -150,6 +157,15 @@ function integerFlag(flag: string, text: string | undefined, max: number): numbe
   const value = Number(text);
   if (!/^\d+$/.test(text) || value > max)
     throw new ServeUsageError(HostingMessages.badInteger(flag, text, max));
+  return value;
+}
+
+function workersFlag(text: string | undefined): number | 'auto' | undefined {
+  if (text === undefined) return undefined;
+  if (text.toLowerCase() === 'auto') return 'auto';
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1 || value > MAX_WORKERS)
+    throw new ServeUsageError(HostingMessages.badWorkers(text, MAX_WORKERS));
   return value;
 }
 

@@ -2,6 +2,7 @@ import { resolveBroadcastConfig } from '../../config/resolve-config.js';
 import type { ResolvedBroadcastConfig } from '../../config/resolved-config.interface.js';
 import { BroadcastException } from '../../errors/broadcast.exception.js';
 import {
+  leveledLogger,
   streamLogger,
   type LogFormat,
   type LogStreams,
@@ -16,6 +17,11 @@ import {
   type ServeArguments,
 } from './serve-arguments.js';
 import { startBroadcastServer, type BroadcastServerHandle } from './start-broadcast-server.js';
+import { resolveServerOptions } from '../options/resolve-server-options.js';
+import { withRedisDefault } from './broadcast-server-runtime.js';
+import { serveWorkers } from './workers/serve-workers.js';
+import type { WorkersSession } from './workers/workers-primary.js';
+import { reportReady, workerLogger, workerMetrics, workerSlot } from './workers/worker-process.js';
 
 export { parseServeArguments, SERVE_USAGE, ServeUsageError, type ServeArguments };
 
@@ -30,7 +36,8 @@ export interface ServeSession {
   /**
    * The first call shuts down within `shutdownGraceSeconds` (plus 1 s) and resolves with
    * the exit code: 0, or 1 when closing failed or overran. A second call (a second signal)
-   * resolves with 1 at once, for an impatient operator.
+   * resolves with 1 at once, for an impatient operator; in a worker of `serve --workers`
+   * it is the same stop (the primary handles impatience).
    */
   stop(signal: string): Promise<number>;
 }
@@ -41,7 +48,10 @@ export interface ServeSession {
  * logger, so with `--log-format json` stdout and stderr carry JSON lines only. Returns the
  * session, or the exit code when it did not start (2: usage, 1: configuration).
  */
-export async function runServeCommand(argv: string[], io: ServeIo): Promise<ServeSession | number> {
+export async function runServeCommand(
+  argv: string[],
+  io: ServeIo,
+): Promise<ServeSession | WorkersSession | number> {
   let args: ServeArguments;
   try {
     args = parseServeArguments(argv);
@@ -60,24 +70,50 @@ export async function runServeCommand(argv: string[], io: ServeIo): Promise<Serv
     const env = args.config ? { ...io.env, BROADCASTING_CONFIG: args.config } : io.env;
     config = await resolveBroadcastConfig(
       {
-        server: { host: args.host, port: args.port, scaling: args.scaling },
+        server: {
+          host: args.host,
+          port: args.port,
+          scaling: args.scaling,
+          workers: args.workers,
+        },
         redis: { url: args.redisUrl, prefix: args.redisPrefix },
       },
       { env, cwd: io.cwd },
     );
+    const options = { ...flagOptions(args, config), redis: args.redis };
+    const sink = streamLogger(args.logFormat ?? config.server.log.format, io);
+    // `--workers N` in the primary: it forks N of this same command line and serves none itself.
+    const slot = workerSlot(io.env);
+    if (slot === undefined && config.server.workers > 1) {
+      const logger = leveledLogger(sink, args.logLevel ?? config.server.log.level);
+      const primary = await serveWorkers(argv, options, config, logger);
+      if ((args.logFormat ?? config.server.log.format) === 'json') routeProcessWarnings(logger);
+      return primary;
+    }
+    // A worker's metrics: the primary serves the one metrics port, reading them over IPC.
+    const metrics =
+      slot === undefined
+        ? undefined
+        : await workerMetrics(
+            resolveServerOptions(withRedisDefault(options, config), config).metrics,
+            slot,
+          );
     const server = await startBroadcastServer({
-      ...flagOptions(args, config),
+      ...options,
+      ...(metrics && { metrics }),
       config,
-      redis: args.redis,
-      logger: streamLogger(args.logFormat ?? config.server.log.format, io),
+      logger: slot === undefined ? sink : workerLogger(sink, slot),
     });
     // Node prints its warnings as plain text on stderr; JSON lines must be all there is.
     if (server.options.log.format === 'json') routeProcessWarnings(server.logger);
-    return session(server);
+    if (slot !== undefined) reportReady(server.url);
+    return session(server, slot !== undefined);
   } catch (error) {
     if (!(error instanceof BroadcastException)) throw error;
     const format = args.logFormat ?? config?.server.log.format ?? envFormat(io.env);
-    streamLogger(format, io).error(error.message);
+    const slot = workerSlot(io.env);
+    const logger = streamLogger(format, io);
+    (slot === undefined ? logger : workerLogger(logger, slot)).error(error.message);
     return 1;
   }
 }
@@ -102,12 +138,18 @@ function flagOptions(
   return options;
 }
 
-function session(server: BroadcastServerHandle): ServeSession {
+/**
+ * `worker`: a worker of `serve --workers` hears the terminal's Ctrl-C or systemd's SIGTERM
+ * to the whole group and the primary's SIGTERM, one request twice: a repeat is the same
+ * stop. The primary itself keeps the impatient operator's second signal (it kills).
+ */
+function session(server: BroadcastServerHandle, worker: boolean): ServeSession {
   const { logger } = server;
   let stopping: Promise<number> | undefined;
   return {
     server,
     stop(signal) {
+      if (stopping && worker) return stopping;
       if (stopping) {
         logger.error(HostingMessages.signalAgain(signal), { signal });
         return Promise.resolve(1);

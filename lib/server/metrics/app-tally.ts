@@ -20,6 +20,9 @@ export class AppTally implements AppMetrics {
   received = 0;
   sent = 0;
   slowConsumers = 0;
+  webhooksSent = 0;
+  webhooksFailed = 0;
+  webhooksOverflowed = 0;
   /** Close code → connections closed with it. */
   readonly closed = new Map<number, number>();
 
@@ -48,5 +51,17 @@ export class AppTally implements AppMetrics {
 
   slowConsumerClosed(): void {
     this.slowConsumers++;
+  }
+
+  webhookSent(): void {
+    this.webhooksSent++;
+  }
+
+  webhookFailed(): void {
+    this.webhooksFailed++;
+  }
+
+  webhookOverflowed(): void {
+    this.webhooksOverflowed++;
   }
 }

@@ -7,6 +7,9 @@ const NO_APP_METRICS: AppMetrics = {
   messagesSent() {},
   fannedOut() {},
   slowConsumerClosed() {},
+  webhookSent() {},
+  webhookFailed() {},
+  webhookOverflowed() {},
 };
 
 /** Metrics off: every call does nothing, and the fan-out reads no clock. */
@@ -16,4 +19,5 @@ export const NO_METRICS: ServerMetrics = {
   attach() {},
   flushed() {},
   httpRequest() {},
+  watchWebhooks() {},
 };

@@ -40,6 +40,7 @@ export class PrometheusServerMetrics implements ServerMetrics {
   private readonly tallies = new Map<string, AppTally>();
   private gauges?: EngineGauges;
   private redisLinks: () => RedisLinkState[] = () => [];
+  private webhooksPending: () => ReadonlyMap<string, number> = () => new Map();
   private readonly registered: string[] = [];
   private readonly httpRequests: Counter<'route' | 'status'>;
   private readonly delivery: Histogram;
@@ -111,6 +112,28 @@ export class PrometheusServerMetrics implements ServerMetrics {
         'Connections closed with 4100 because their send buffer passed maxBufferedBytes.',
         (t) => t.slowConsumers,
       );
+      counter('webhooks_sent_total', 'Webhook requests answered 2xx.', (t) => t.webhooksSent);
+      counter(
+        'webhooks_failed_total',
+        'Webhooks dropped after their retry window ended without a 2xx.',
+        (t) => t.webhooksFailed,
+      );
+      counter(
+        'webhooks_overflow_total',
+        'Webhooks dropped because the app already had maxPendingPerApp waiting.',
+        (t) => t.webhooksOverflowed,
+      );
+      const webhooksPending = () => this.webhooksPending();
+      new prom.Gauge({
+        name: `${p}webhooks_pending`,
+        help: 'Webhooks waiting to be sent or retried (cluster-wide with scaling), as last counted.',
+        labelNames: ['app_id'],
+        registers,
+        collect(this: Gauge<'app_id'>) {
+          this.reset();
+          for (const [appId, count] of webhooksPending()) this.set({ app_id: appId }, count);
+        },
+      });
       new prom.Gauge({
         name: `${p}channels`,
         help: 'Occupied channels on this node, by type.',
@@ -174,6 +197,10 @@ export class PrometheusServerMetrics implements ServerMetrics {
   /** Where `redis_up` reads the state of each Redis connection in use. */
   watchRedis(links: () => RedisLinkState[]): void {
     this.redisLinks = links;
+  }
+
+  watchWebhooks(pending: () => ReadonlyMap<string, number>): void {
+    this.webhooksPending = pending;
   }
 
   flushed(): void {

@@ -35,6 +35,12 @@ export interface AppMetrics {
   fannedOut(recipients: number, arrivedAt: number): void;
   /** A socket was closed with 4100 because its send buffer passed `maxBufferedBytes`. */
   slowConsumerClosed(): void;
+  /** A webhook request was answered 2xx. */
+  webhookSent(): void;
+  /** A webhook was dropped: its retry window ended without a 2xx. */
+  webhookFailed(): void;
+  /** A webhook was dropped because the app's queue was full (`maxPendingPerApp`). */
+  webhookOverflowed(): void;
 }
 
 /** This node's state as the gauges read it at scrape time; the engine's channel registry. */
@@ -66,4 +72,6 @@ export interface ServerMetrics {
    * when the path matched none.
    */
   httpRequest(route: string, status: number): void;
+  /** Where the `webhooks_pending` gauge reads the webhooks waiting per app, on each scrape. */
+  watchWebhooks(pending: () => ReadonlyMap<string, number>): void;
 }

@@ -73,6 +73,8 @@ function resolveApp(app: ServerAppOptions, path: string, origin: ConfigOrigin): 
     anyOrigin: allowedOrigins.includes('*'),
     limits: { ...DEFAULT_APP_LIMITS, ...app.limits },
     redisPrefix: app.redis?.prefix,
+    webhooks: app.webhooks ?? [],
+    subscriptionCountEvents: app.subscriptionCountEvents ?? APP_DEFAULTS.subscriptionCountEvents,
   };
 }
 

@@ -48,6 +48,13 @@ export function resolveServerOptions(
   config: ResolvedBroadcastConfig = applyConfigCascade({}, undefined, process.env),
 ): ResolvedServerOptions {
   const given = parseConfigObject(options, SERVER_SCHEMA, '', OPTIONS) as BroadcastServerOptions;
+  // The file's and the env's value is the bin's to read; in code it can only mean this process.
+  if (typeof given.workers === 'number' && given.workers > 1)
+    throw new BroadcastConfigError(
+      ServerOptionsMessages.workersInCode(given.workers),
+      'workers',
+      'option',
+    );
   const file = config.server.fromFile as BroadcastServerOptions;
   const fileOrigin: ConfigOrigin = { source: 'file', where: `config file ${config.file}` };
 
@@ -95,6 +102,7 @@ export function resolveServerOptions(
     },
     tls: resolveTls(given, config),
     shutdownGraceSeconds: given.shutdownGraceSeconds ?? config.server.shutdownGraceSeconds,
+    webhooks: { ...config.server.webhooks, ...given.webhooks },
   };
 }
 

@@ -6,6 +6,7 @@ import type {
   ServerAppOptions,
   ServerLogOptions,
   ServerTlsOptions,
+  ServerWebhookDeliveryOptions,
 } from './server-options.interface.js';
 
 /** An app with every default filled in; what the engine and the HTTP API read. */
@@ -40,4 +41,5 @@ export interface ResolvedServerOptions {
   tls?: ServerTlsOptions & { source: ConfigSource };
   /** Seconds. */
   shutdownGraceSeconds: number;
+  webhooks: Required<ServerWebhookDeliveryOptions>;
 }

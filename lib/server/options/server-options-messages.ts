@@ -6,6 +6,10 @@ import type { ConfigSource } from '../../errors/broadcast.exception.js';
  * names the option to fix and where it came from; none may quote an app secret.
  */
 export const ServerOptionsMessages = {
+  workersInCode: (workers: number) =>
+    `The server option workers = ${workers}: startBroadcastServer and BroadcastServerModule serve ` +
+    `from the one process they run in. Run \`nestjs-broadcasting serve --workers ${workers}\` ` +
+    `(with scaling over Redis) for several processes on one port, or leave workers at 1.`,
   /** Names every missing credential at once, so one restart is enough to fix them. */
   missingAppCredentials: (missing: readonly ('id' | 'key' | 'secret')[]) =>
     `The broadcast server has no app ${andList(missing)}: set ` +

@@ -1,6 +1,7 @@
 import type { LocalBroadcastHub } from '../../drivers/local-hub.js';
 import type { LogFormat, LogLevel } from '../../shared/logger.js';
 import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
+import type { WebhookEventName } from '../../webhooks/webhook-event.js';
 
 /** One Pusher-protocol application served by the broadcast server. */
 export interface ServerAppOptions {
@@ -42,6 +43,58 @@ export interface ServerAppOptions {
    * @default the first app: the server's Redis prefix; the others: none (no Redis delivery)
    */
   redis?: { prefix?: string };
+  /**
+   * Pusher-format webhooks (docs/webhooks.md): signed POSTs to each `url`, batched (250 ms or
+   * 20 events), sent once per cluster and retried until delivered or the retry window ends.
+   * @default [] (none)
+   */
+  webhooks?: ServerWebhookOptions[];
+  /**
+   * Report `subscription_count` events (webhooks and Nest events) when a non-presence
+   * channel's subscription count changes, as Pusher does once an app turns it on.
+   * @default false
+   */
+  subscriptionCountEvents?: boolean;
+}
+
+/** One webhook of an app: where it is sent and which events it carries. */
+export interface ServerWebhookOptions {
+  /** Where to POST: an `http://` or `https://` URL. */
+  url: string;
+  /**
+   * Only these events (unknown names are refused at start).
+   * @default every event (`subscription_count` only once the app turns it on)
+   */
+  eventTypes?: WebhookEventName[];
+  /** Only events of channels whose name starts and/or ends so. @default every channel */
+  filter?: { channelNameStartsWith?: string; channelNameEndsWith?: string };
+  /**
+   * Extra request headers; they never replace `X-Pusher-Key`, `X-Pusher-Signature` or
+   * `Content-Type`.
+   * @default {}
+   */
+  headers?: Record<string, string>;
+}
+
+/** How every webhook of the server is delivered. */
+export interface ServerWebhookDeliveryOptions {
+  /**
+   * Seconds a receiver has to answer before the attempt counts as failed and is retried.
+   * @default 4 (BROADCASTING_WEBHOOK_TIMEOUT_SECONDS)
+   */
+  timeoutSeconds?: number;
+  /**
+   * Seconds from a webhook's first attempt during which failures are retried with
+   * exponential backoff; then it is dropped with a warning (and counted). `0`: no retries.
+   * @default 300 (BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS)
+   */
+  retryWindowSeconds?: number;
+  /**
+   * Most webhook requests waiting (to be sent or retried) per app; beyond it new ones are
+   * dropped and counted, so a dead receiver cannot grow memory (or Redis) without bound.
+   * @default 10000 (BROADCASTING_WEBHOOK_MAX_PENDING)
+   */
+  maxPendingPerApp?: number;
 }
 
 export interface ServerAppLimits {
@@ -171,6 +224,16 @@ export interface BroadcastServerOptions {
    */
   scaling?: 'redis';
   /**
+   * Worker processes on one port, for `nestjs-broadcasting serve` (`--workers`): the bin's
+   * primary process forks them; each is a node of the Redis scaling with `scaling: 'redis'`,
+   * else they are joined through the primary (one machine). The config file's
+   * `server.workers` and BROADCASTING_SERVER_WORKERS are read by the bin only; given here,
+   * in code, anything above 1 is refused, since `startBroadcastServer` and
+   * `BroadcastServerModule` serve from the one process they run in.
+   * @default 1 (BROADCASTING_SERVER_WORKERS; `'auto'`: one per core)
+   */
+  workers?: number | 'auto';
+  /**
    * Prometheus metrics on a port of their own; `false` turns them off even when
    * BROADCASTING_METRICS_PORT is set.
    * @default off, unless BROADCASTING_METRICS_PORT (or the config file's `server.metrics`) sets a port
@@ -192,4 +255,6 @@ export interface BroadcastServerOptions {
    * @default 10 (BROADCASTING_SHUTDOWN_GRACE_SECONDS)
    */
   shutdownGraceSeconds?: number;
+  /** Timeout, retry window and queue cap of every app's webhooks (docs/webhooks.md). */
+  webhooks?: ServerWebhookDeliveryOptions;
 }

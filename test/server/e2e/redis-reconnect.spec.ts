@@ -106,5 +106,5 @@ describe('Redis delivery across a Redis restart', () => {
     } finally {
       publisher.disconnect();
     }
-  }, 30_000);
+  }, 60_000);
 });

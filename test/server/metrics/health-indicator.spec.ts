@@ -19,7 +19,7 @@ import { TEST_APP } from '../support/engine-harness.js';
 let redis: RedisProcess;
 beforeAll(async () => {
   redis = await RedisProcess.start();
-}, 30_000);
+});
 afterAll(() => redis?.stop());
 
 let app: INestApplication | undefined;

@@ -11,7 +11,7 @@ import { scrapeUntil, type Metrics } from '../support/metrics-scrape.js';
 let redis: RedisProcess;
 beforeAll(async () => {
   redis = await RedisProcess.start();
-}, 30_000);
+});
 afterAll(() => redis?.stop());
 
 describe('Prometheus metrics: broadcasting_redis_up', () => {

@@ -41,13 +41,13 @@ describe('without prom-client and @nestjs/terminus installed', () => {
       expect(output).toContain(`loaded ${entry}`);
       expect(code).toBe(0);
     }
-  }, 30_000);
+  }, 90_000);
 
   it('fails only on the health entry, naming @nestjs/terminus', async () => {
     const { code, output } = await load('health/index.js');
     expect(code).toBe(1);
     expect(output).toMatch(/Cannot find package '@nestjs\/terminus'/);
-  }, 30_000);
+  }, 90_000);
 
   it('type-checks code that uses the server entry, metrics options included, with skipLibCheck off', async () => {
     writeFileSync(

@@ -72,6 +72,17 @@ describe('resolveServerOptions', () => {
     expect(resolved.port).toBe(7001);
   });
 
+  it('refuses workers above 1 given in code, naming the bin that runs them', () => {
+    expect(messageOf(() => resolveServerOptions({ apps: [app], workers: 2 }))).toBe(
+      'The server option workers = 2: startBroadcastServer and BroadcastServerModule serve from ' +
+        'the one process they run in. Run `nestjs-broadcasting serve --workers 2` (with scaling ' +
+        'over Redis) for several processes on one port, or leave workers at 1.',
+    );
+    // The file's and the env's value is for the bin: a server started from code ignores it.
+    expect(() => resolveServerOptions({ apps: [app] }, withFile({ workers: 4 }))).not.toThrow();
+    expect(() => resolveServerOptions({ apps: [app], workers: 1 })).not.toThrow();
+  });
+
   it('names the env key to set when no app is configured', () => {
     delete process.env.BROADCASTING_APP_ID;
     delete process.env.BROADCASTING_APP_KEY;

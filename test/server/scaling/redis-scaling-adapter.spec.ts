@@ -7,6 +7,7 @@ import type {
 import { RedisScalingAdapter } from '../../../lib/server/cluster/redis/redis-scaling.adapter.js';
 import { BroadcastDriverError } from '../../../lib/errors/broadcast.exception.js';
 import { silentLogger } from '../../../lib/shared/logger.js';
+import type { WebhookEvent } from '../../../lib/webhooks/webhook-event.js';
 import { uniquePrefix, waitFor } from '../support/broadcast-server-harness.js';
 import { freePort, RedisProcess } from './support/cluster-harness.js';
 
@@ -24,22 +25,27 @@ afterEach(async () => {
 });
 afterAll(() => admin.disconnect());
 
-function fakeHost(delivered: AdapterPublish[]): AdapterHost {
+function fakeHost(delivered: AdapterPublish[], notified: WebhookEvent[]): AdapterHost {
   return {
     deliver: (message) => delivered.push(message),
     localChannels: () => new Map(),
     localConnectionCount: () => 0,
     terminateLocalUser: () => {},
+    notify: (_appId, event) => notified.push(event),
   };
 }
 
-async function node(namespace: string, delivered: AdapterPublish[] = []) {
+async function node(
+  namespace: string,
+  delivered: AdapterPublish[] = [],
+  notified: WebhookEvent[] = [],
+) {
   const adapter = await RedisScalingAdapter.start({
     url: REDIS_URL,
     namespace,
     logger: silentLogger,
   });
-  adapter.attach(fakeHost(delivered));
+  adapter.attach(fakeHost(delivered, notified));
   adapters.push(adapter);
   return adapter;
 }
@@ -105,6 +111,31 @@ describe('RedisScalingAdapter presence scripts', () => {
   });
 });
 
+describe('RedisScalingAdapter channel occupancy', () => {
+  it('reports channel_occupied and channel_vacated once per channel under concurrent nodes', async () => {
+    const ns = uniquePrefix('scaling-occupancy');
+    const [toldA, toldB]: WebhookEvent[][] = [[], []];
+    const [a, b] = [await node(ns, [], toldA), await node(ns, [], toldB)];
+    const channels = Array.from({ length: 30 }, (_, i) => `room-${i}`);
+    const told = () => [...toldA, ...toldB];
+    await Promise.all(channels.flatMap((c) => [a, b].map((n) => n.channelOccupied('app', c))));
+    await waitFor(() => told().length === 30, 5000, '30 occupied');
+    channels.forEach((c) => a.channelVacated('app', c));
+    channels.forEach((c) => b.channelVacated('app', c));
+    await waitFor(() => told().length === 60, 5000, '30 vacated');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const name of ['channel_occupied', 'channel_vacated'])
+      expect(
+        told()
+          .filter((e) => e.name === name)
+          .map((e) => e.channel)
+          .sort(),
+      ).toEqual([...channels].sort());
+    // Both nodes did their share of the reporting, but no channel was told twice.
+    expect(told()).toHaveLength(60);
+  });
+});
+
 describe('RedisScalingAdapter heartbeat', () => {
   it('lets a survivor sweep a silent node, and the node write itself back when it is heard again', async () => {
     const ns = uniquePrefix('scaling-sweep');
@@ -138,6 +169,31 @@ describe('RedisScalingAdapter heartbeat', () => {
     );
     expect([...(await b.presenceMembers('app', 'presence-z')).keys()]).toEqual(['zed']);
   });
+
+  it('tells channel_vacated once when a sweep empties a channel, and channel_occupied when its node writes it back', async () => {
+    const ns = uniquePrefix('scaling-sweep-occupancy');
+    const [toldA, toldB]: WebhookEvent[][] = [[], []];
+    const a = await node(ns, [], toldA);
+    const b = await node(ns, [], toldB);
+    await a.channelOccupied('app', 'only-on-a');
+    await a.channelOccupied('app', 'on-both');
+    await b.channelOccupied('app', 'on-both');
+    await waitFor(() => toldA.length === 2, 4000, 'A tells both channels occupied');
+    const heartbeat = (a as unknown as { heartbeat: { stop(): Promise<void>; start(): void } })
+      .heartbeat;
+    await heartbeat.stop();
+    await admin.del(`${ns}node:${a.nodeId}`);
+    await waitFor(() => toldB.length > 0, 4000, 'B sweeps A');
+    expect(toldB).toEqual([{ name: 'channel_vacated', channel: 'only-on-a' }]);
+    heartbeat.start();
+    await waitFor(() => toldA.length === 3, 4000, 'A writes its channels back');
+    expect(toldA[2]).toEqual({ name: 'channel_occupied', channel: 'only-on-a' });
+    await new Promise((r) => setTimeout(r, 1_500));
+    // on-both never went empty: nobody said otherwise.
+    expect([...toldA, ...toldB].filter((e) => e.channel === 'on-both')).toEqual([
+      { name: 'channel_occupied', channel: 'on-both' },
+    ]);
+  });
 });
 
 describe('RedisScalingAdapter on a hanging Redis', () => {
@@ -151,7 +207,7 @@ describe('RedisScalingAdapter on a hanging Redis', () => {
         logger: { ...silentLogger, warn: (m) => warnings.push(m) },
       });
       adapters.push(adapter);
-      adapter.attach(fakeHost([]));
+      adapter.attach(fakeHost([], []));
       expect(adapter.health().status).toBe('ok');
       redis.pause(true);
       // The next heartbeat times out (2 s command timeout): degraded, logged once.
@@ -167,7 +223,7 @@ describe('RedisScalingAdapter on a hanging Redis', () => {
       await Promise.all(adapters.splice(0).map((a) => a.close()));
       await redis.stop();
     }
-  }, 20_000);
+  }, 60_000);
 });
 
 describe('RedisScalingAdapter start-up', () => {

@@ -1,6 +1,7 @@
 import type { ServerLogger } from '../../../shared/logger.js';
-import type { AdapterPublish } from '../server-adapter.interface.js';
+import type { AdapterHost, AdapterPublish } from '../server-adapter.interface.js';
 import type { ClusterRelay } from './cluster-relay.js';
+import type { OccupancyChange, OccupancyStore } from './occupancy-store.js';
 import type { PresenceStore } from './presence-store.js';
 import type { RedisLink } from './redis-link.js';
 import { memberAdded, memberRemoved, type RosterChange } from './roster-change.js';
@@ -10,6 +11,12 @@ export interface NodeHeartbeatOptions {
   intervalMs: number;
   link: RedisLink;
   presence: PresenceStore;
+  occupancy: OccupancyStore;
+  /**
+   * Tells the engine of a cluster-wide change this node's beat found (a sweep's removals, a
+   * write-back's net change): exactly one node's script reports each.
+   */
+  notify: AdapterHost['notify'];
   /** To the other nodes only, for changes this node's sockets already know of. */
   relay: ClusterRelay;
   /** To every node's sockets, this node's included, for what a sweep removed. */
@@ -61,7 +68,10 @@ export class NodeHeartbeat {
     await this.stop();
     if (!this.options.link.commandsOpen) return;
     try {
-      await this.announce(await this.options.presence.deregister(), memberRemoved);
+      const { gone, vacated } = await this.options.presence.deregister();
+      this.tell(gone, 'member_removed');
+      this.vacated(vacated);
+      await this.announce(gone, memberRemoved);
       // Also every member_removed the engine published while closing its sockets.
       await this.options.relay.drained();
     } catch {
@@ -89,13 +99,31 @@ export class NodeHeartbeat {
     if (tick.deadNodes.length > 0)
       logger.warn(ScalingMessages.nodesSwept(tick.deadNodes, tick.gone.length));
     for (const change of tick.gone) publish(memberRemoved(change));
+    this.tell(tick.gone, 'member_removed');
+    this.vacated(tick.vacated);
   }
 
   /** Writes this node's presence memberships back and tells the other nodes what changed. */
   private async writeBack(): Promise<void> {
     const { gone, added } = await this.options.presence.resync();
+    const channels = await this.options.occupancy.resync();
+    this.tell(gone, 'member_removed');
+    this.tell(added, 'member_added');
+    for (const { appId, channel } of channels.occupied)
+      this.options.notify(appId, { name: 'channel_occupied', channel });
+    this.vacated(channels.vacated);
     await this.announce(gone, memberRemoved);
     await this.announce(added, memberAdded);
+  }
+
+  private tell(changes: RosterChange[], name: 'member_added' | 'member_removed'): void {
+    for (const { appId, channel, userId } of changes)
+      this.options.notify(appId, { name, channel, user_id: userId });
+  }
+
+  private vacated(changes: OccupancyChange[]): void {
+    for (const { appId, channel } of changes)
+      this.options.notify(appId, { name: 'channel_vacated', channel });
   }
 
   private announce(

@@ -1,3 +1,5 @@
+import { REMOVE_NODE_CHANNELS } from './occupancy-scripts.js';
+
 /**
  * Lua scripts that keep the cluster's presence rosters and node registry consistent. Each
  * runs atomically in Redis, which is what makes `member_added` / `member_removed` fire once
@@ -67,23 +69,25 @@ return 0
 /**
  * The heartbeat, with the sweep of dead nodes. ARGV: namespace, this node, TTL ms.
  * Returns { 1 if this node's key was still alive, dead node ids, flat (app, channel, user)
- * triples of users the sweep removed from a roster }. Only the survivor whose script finds a
+ * triples of users the sweep removed from a roster, flat (app, channel) pairs of channels
+ * the dead held last (occupancy-scripts.ts) }. Only the survivor whose script finds a
  * node's key expired sweeps it, so the removals are reported once.
  */
-export const TICK_SCRIPT = `${REMOVE_NODE}
+export const TICK_SCRIPT = `${REMOVE_NODE}${REMOVE_NODE_CHANNELS}
 local ns, me = ARGV[1], ARGV[2]
 local existed = redis.call('EXISTS', ns .. 'node:' .. me)
 redis.call('SET', ns .. 'node:' .. me, '1', 'PX', ARGV[3])
 redis.call('SADD', ns .. 'nodes', me)
-local dead, gone = {}, {}
+local dead, gone, vacated = {}, {}, {}
 for _, n in ipairs(redis.call('SMEMBERS', ns .. 'nodes')) do
   if n ~= me and redis.call('EXISTS', ns .. 'node:' .. n) == 0 then
     dead[#dead + 1] = n
     removeNode(ns, n, gone)
+    removeNodeChannels(ns, n, vacated)
     redis.call('SREM', ns .. 'nodes', n)
   end
 end
-return { existed, dead, gone }
+return { existed, dead, gone, vacated }
 `;
 
 /**
@@ -145,12 +149,16 @@ end
 return { gone, added }
 `;
 
-/** A graceful shutdown: removes this node. ARGV: namespace, this node. Returns flat gone triples. */
-export const DEREGISTER_SCRIPT = `${REMOVE_NODE}
+/**
+ * A graceful shutdown: removes this node. ARGV: namespace, this node. Returns { flat gone
+ * triples, flat (app, channel) pairs of channels it held last }.
+ */
+export const DEREGISTER_SCRIPT = `${REMOVE_NODE}${REMOVE_NODE_CHANNELS}
 local ns, me = ARGV[1], ARGV[2]
-local gone = {}
+local gone, vacated = {}, {}
 removeNode(ns, me, gone)
+removeNodeChannels(ns, me, vacated)
 redis.call('DEL', ns .. 'node:' .. me)
 redis.call('SREM', ns .. 'nodes', me)
-return gone
+return { gone, vacated }
 `;

@@ -10,6 +10,7 @@ import type { RedisCommandClient } from '../../../shared/redis/redis-clients.js'
 import { runScript } from './scaling-clients.js';
 import { membershipEntry, socketField, type RedisScalingKeys } from './redis-scaling-keys.js';
 import type { RosterChange } from './roster-change.js';
+import { pairs, type OccupancyChange } from './occupancy-store.js';
 
 interface LocalMember {
   userId: string;
@@ -120,15 +121,25 @@ export class PresenceStore {
     }
   }
 
-  /** Heartbeat plus dead-node sweep; see TICK_SCRIPT. */
-  async tick(): Promise<{ wasAlive: boolean; deadNodes: string[]; gone: RosterChange[] }> {
-    const [existed, dead, gone] = (await runScript(
+  /** Heartbeat plus dead-node sweep (rosters and channel occupancy); see TICK_SCRIPT. */
+  async tick(): Promise<{
+    wasAlive: boolean;
+    deadNodes: string[];
+    gone: RosterChange[];
+    vacated: OccupancyChange[];
+  }> {
+    const [existed, dead, gone, vacated] = (await runScript(
       this.redis,
       TICK_SCRIPT,
       [],
       [this.keys.namespace, this.nodeId, this.ttlMs],
-    )) as [number, string[], string[]];
-    return { wasAlive: existed === 1, deadNodes: dead, gone: triples(gone) };
+    )) as [number, string[], string[], string[]];
+    return {
+      wasAlive: existed === 1,
+      deadNodes: dead,
+      gone: triples(gone),
+      vacated: pairs(vacated),
+    };
   }
 
   /**
@@ -175,16 +186,19 @@ export class PresenceStore {
     return { gone: triples(gone), added: addedChanges, memberships: entries.length };
   }
 
-  /** Removes this node from Redis (graceful shutdown); returns users gone from a roster. */
-  async deregister(): Promise<RosterChange[]> {
-    const gone = (await runScript(
+  /**
+   * Removes this node from Redis (graceful shutdown); returns users gone from a roster and
+   * channels no node holds any more.
+   */
+  async deregister(): Promise<{ gone: RosterChange[]; vacated: OccupancyChange[] }> {
+    const [gone, vacated] = (await runScript(
       this.redis,
       DEREGISTER_SCRIPT,
       [],
       [this.keys.namespace, this.nodeId],
-    )) as string[];
+    )) as [string[], string[]];
     this.mine.clear();
-    return triples(gone);
+    return { gone: triples(gone), vacated: pairs(vacated) };
   }
 
   private localMembers(appId: string, channel: string): Map<string, unknown> {

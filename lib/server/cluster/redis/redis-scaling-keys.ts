@@ -24,6 +24,16 @@ export class RedisScalingKeys {
     return `${this.namespace}node:${nodeId}:presence`;
   }
 
+  /** SET of a node's occupied channels (`[appId, channel]` JSON), for the dead-node sweep. */
+  nodeChannels(nodeId: string): string {
+    return `${this.namespace}node:${nodeId}:channels`;
+  }
+
+  /** SET of the nodes with local subscribers on a channel (occupancy-scripts.ts). */
+  occupancy(appId: string, channel: string): string {
+    return `${this.namespace}o:${appId}:${channel}`;
+  }
+
   /** Base of a presence channel's keys: `:m` user → info, `:c` user → sockets, `:s` socket → user. */
   presence(appId: string, channel: string): string {
     return `${this.namespace}p:${appId}:${channel}`;

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { BroadcastDriverError } from '../../../errors/broadcast.exception.js';
 import { consoleLogger, type ServerLogger } from '../../../shared/logger.js';
-import type { RedisSubscriberClient } from '../../../shared/redis/redis-clients.js';
+import type {
+  RedisCommandClient,
+  RedisSubscriberClient,
+} from '../../../shared/redis/redis-clients.js';
 import { maskRedisUrl } from '../../../shared/redis/redis-url.js';
 import type {
   AdapterHost,
@@ -16,6 +19,7 @@ import { ClusterQuery } from './cluster-query.js';
 import { ClusterRelay } from './cluster-relay.js';
 import { ClusterRequests } from './cluster-requests.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
+import { OccupancyStore } from './occupancy-store.js';
 import { PresenceStore } from './presence-store.js';
 import { RedisLink } from './redis-link.js';
 import { RedisScalingKeys } from './redis-scaling-keys.js';
@@ -56,15 +60,18 @@ export class RedisScalingAdapter implements ServerAdapter {
   private readonly link: RedisLink;
   private readonly relay: ClusterRelay;
   private readonly presence: PresenceStore;
+  private readonly occupancy: OccupancyStore;
   private readonly cache: CacheChannelStore;
   private readonly requests: ClusterRequests;
   private readonly heartbeat: NodeHeartbeat;
   private readonly subscriber: RedisSubscriberClient;
+  private readonly commands: RedisCommandClient;
 
   private constructor(options: RedisScalingOptions, nodeId: string, clients: ScalingClients) {
     const { commands, subscriber } = clients;
     this.nodeId = nodeId;
     this.subscriber = subscriber;
+    this.commands = commands;
     this.keys = new RedisScalingKeys(options.namespace);
     this.logger = options.logger ?? consoleLogger;
     this.link = new RedisLink(commands, subscriber, maskRedisUrl(options.url), this.logger, {
@@ -74,6 +81,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     this.relay = new ClusterRelay(commands, subscriber, this.link, this.keys, nodeId, this.logger);
     const ttl = options.nodeTtlMs ?? 5_000;
     this.presence = new PresenceStore(commands, this.keys, nodeId, ttl);
+    this.occupancy = new OccupancyStore(commands, this.keys, nodeId);
     this.cache = new CacheChannelStore(commands, this.link, this.keys);
     const query = new ClusterQuery(commands, this.keys, nodeId, options.queryTimeoutMs ?? 1_000);
     this.requests = new ClusterRequests(query, this.link, this.presence);
@@ -81,6 +89,8 @@ export class RedisScalingAdapter implements ServerAdapter {
       intervalMs: options.heartbeatMs ?? 1_000,
       link: this.link,
       presence: this.presence,
+      occupancy: this.occupancy,
+      notify: (appId, event) => this.host?.notify(appId, event),
       relay: this.relay,
       publish: (message) => this.publish(message),
       logger: this.logger,
@@ -101,6 +111,11 @@ export class RedisScalingAdapter implements ServerAdapter {
     const adapter = new RedisScalingAdapter(options, nodeId, clients);
     await adapter.boot();
     return adapter;
+  }
+
+  /** The command connection and namespace, for stores that keep cluster state (webhooks). */
+  get redis(): { commands: RedisCommandClient; namespace: string } {
+    return { commands: this.commands, namespace: this.keys.namespace };
   }
 
   /** The link to Redis serves the cluster (for metrics and health indicators). */
@@ -133,25 +148,43 @@ export class RedisScalingAdapter implements ServerAdapter {
     if (!message.thisNodeOnly) this.relay.send(message);
   }
 
+  // Occupancy is settled in Redis beside the SUBSCRIBE, never waited for: the subscription
+  // needs only the node to listen. Both scripts of one channel leave on the one command
+  // connection in call order, so a quick occupy-vacate is seen in that order.
   channelOccupied(appId: string, channel: string): Promise<void> | undefined {
+    if (this.link.state !== 'closed')
+      this.occupancy.occupy(appId, channel).then(
+        (first) => first && this.host?.notify(appId, { name: 'channel_occupied', channel }),
+        () => {}, // Redis unreachable: the write-back after the outage reports the net change.
+      );
     return this.relay.listen(appId, channel);
   }
 
   channelVacated(appId: string, channel: string): void {
     this.relay.unlisten(appId, channel);
+    if (this.link.state !== 'closed')
+      this.occupancy.vacate(appId, channel).then(
+        (last) => last && this.host?.notify(appId, { name: 'channel_vacated', channel }),
+        () => {}, // As above.
+      );
   }
 
   // The engine asks for rosters and cached events only once channelOccupied settled, so
   // neither waits for this node's SUBSCRIBE here.
 
   async joinPresence(appId: string, channel: string, socketId: string, member: PresenceMember) {
-    return { firstForUser: await this.presence.join(appId, channel, socketId, member) };
+    const firstForUser = await this.presence.join(appId, channel, socketId, member);
+    if (firstForUser)
+      this.host?.notify(appId, { name: 'member_added', channel, user_id: member.id });
+    return { firstForUser };
   }
 
   async leavePresence(appId: string, channel: string, socketId: string, userId: string) {
     // After close() the node's memberships are gone already; its member_removed were sent.
     if (this.link.state === 'closed') return { lastForUser: false };
-    return { lastForUser: await this.presence.leave(appId, channel, socketId, userId) };
+    const lastForUser = await this.presence.leave(appId, channel, socketId, userId);
+    if (lastForUser) this.host?.notify(appId, { name: 'member_removed', channel, user_id: userId });
+    return { lastForUser };
   }
 
   presenceMembers(appId: string, channel: string): Promise<Map<string, unknown>> {
@@ -187,6 +220,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     const disconnected = this.link.close(); // closed from here on: nothing more is sent
     this.requests.flush();
     this.relay.clear();
+    this.occupancy.clear();
     this.cache.clear();
     await disconnected;
   }
