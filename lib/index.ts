@@ -4,9 +4,17 @@
 export { BroadcastModule } from './broadcast.module.js';
 export { BroadcastManager } from './core/broadcast-manager.js';
 export type { BroadcastEventOptions } from './core/dispatch.interface.js';
-export type { BroadcastMessage, PendingBroadcast } from './core/direct-broadcast.interface.js';
+export type {
+  BroadcastMessage,
+  ContractSendOptions,
+  PendingBroadcast,
+} from './core/direct-broadcast.interface.js';
 export { Broadcast } from './core/broadcast.facade.js';
-export { Broadcastable, type BroadcastableOptions } from './events/broadcastable.decorator.js';
+export {
+  Broadcastable,
+  type BroadcastableOptions,
+  type BroadcastsContract,
+} from './events/broadcastable.decorator.js';
 export type { ShouldBroadcast } from './events/should-broadcast.interface.js';
 export {
   Channel,
@@ -47,7 +55,12 @@ export { resolveBroadcastConfig, type ResolveConfigContext } from './config/reso
 export type { ResolvedBroadcastConfig } from './config/resolved-config.interface.js';
 export { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 // Channel authorization (lib/auth): @ChannelAuth and what its callbacks see.
-export { ChannelAuth } from './auth/channel-auth.decorator.js';
+export {
+  ChannelAuth,
+  type AuthorizableChannelContract,
+  type ContractAuthMethod,
+  type ContractAuthResult,
+} from './auth/channel-auth.decorator.js';
 export type { BroadcastAuthOptions, BroadcastAuthRequest } from './auth/auth-options.interface.js';
 export type {
   AuthorizableChannelKind,

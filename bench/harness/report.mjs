@@ -208,6 +208,23 @@ function memorySection(rows, targets) {
   );
 }
 
+/** What a contract's schema adds to a dispatch: validation before the driver (issue 16). */
+function contractsTable(c) {
+  const row = (label, ns) =>
+    `| ${label} | ${num(ns)} ns | ${ns === c.typed ? '–' : `${ns >= c.typed ? '+' : '−'}${num(Math.abs(ns - c.typed))} ns`} |`;
+  return (
+    '\n| emitAsync, BroadcastModule (null driver), one at a time | per emit | vs typed contract |\n' +
+    '|---|---:|---:|\n' +
+    [
+      row('`@Broadcastable()` without a contract', c.noContract),
+      row('`@Broadcastable(contract)`, `typed<T>()` payload (no run-time check)', c.typed),
+      row('`@Broadcastable(contract)`, zod 4 `z.object` payload', c.zod),
+      row('`@Broadcastable(contract)`, valibot 1 `v.object` payload', c.valibot),
+    ].join('\n') +
+    '\n'
+  );
+}
+
 function dispatchSection(dispatch, redis, targets) {
   let text = '';
   if (dispatch && !dispatch.error) {
@@ -232,6 +249,7 @@ function dispatchSection(dispatch, redis, targets) {
       });
     }
     text += lines.join('\n') + '\n';
+    if (dispatch.contracts) text += contractsTable(dispatch.contracts);
   } else text += failed(dispatch) ?? '';
   if (redis && !redis.error) {
     const x = redis.driverPublishesPerSec / redis.redisBenchmarkPerSec;

@@ -10,7 +10,10 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
+import * as v from 'valibot';
+import { z } from 'zod';
 import { BroadcastManager, BroadcastModule, Broadcastable, Channel } from '../../dist/index.js';
+import { defineChannel, typed } from '../../dist/contract/index.js';
 import { serveRequests } from '../harness/ipc-child.mjs';
 
 class OrderShipped {
@@ -23,6 +26,35 @@ class OrderShipped {
   }
 }
 Broadcastable({ as: 'order.shipped' })(OrderShipped);
+
+// The same event declared through contracts: a plain type (nothing to validate), then the
+// same payload shape as a zod and as a valibot schema, validated before the (null) driver.
+const Orders = defineChannel('public', 'orders.{shard}');
+const CONTRACTS = {
+  typed: Orders.event('order.shipped', typed()),
+  zod: Orders.event('order.shipped', z.object({ orderId: z.number(), status: z.string() })),
+  valibot: Orders.event('order.shipped', v.object({ orderId: v.number(), status: v.string() })),
+};
+
+function contractEventClass(contract) {
+  class ContractOrderShipped {
+    constructor(orderId) {
+      this.orderId = orderId;
+      this.status = 'shipped';
+    }
+    broadcastOn() {
+      return Orders.name({ shard: this.orderId % 10 });
+    }
+    broadcastWith() {
+      return { orderId: this.orderId, status: this.status };
+    }
+  }
+  Broadcastable(contract)(ContractOrderShipped);
+  return ContractOrderShipped;
+}
+const CONTRACT_CLASSES = Object.fromEntries(
+  Object.entries(CONTRACTS).map(([name, contract]) => [name, contractEventClass(contract)]),
+);
 
 let sink = 0;
 class ShippingListener {
@@ -53,15 +85,15 @@ async function createEmitter(imports, name) {
 }
 
 /** ns per emitAsync: `sequential` awaits each one; otherwise batches of `concurrency` at once. */
-async function timeDispatch(emitter, count, concurrency) {
+async function timeDispatch(emitter, count, concurrency, EventClass = OrderShipped) {
   const started = process.hrtime.bigint();
   if (concurrency === 1) {
-    for (let i = 0; i < count; i++) await emitter.emitAsync('order.shipped', new OrderShipped(i));
+    for (let i = 0; i < count; i++) await emitter.emitAsync('order.shipped', new EventClass(i));
   } else {
     for (let i = 0; i < count; i += concurrency) {
       const batch = [];
       for (let j = 0; j < concurrency; j++) {
-        batch.push(emitter.emitAsync('order.shipped', new OrderShipped(i + j)));
+        batch.push(emitter.emitAsync('order.shipped', new EventClass(i + j)));
       }
       await Promise.all(batch);
     }
@@ -94,6 +126,19 @@ serveRequests({
           nullDriverNsPerEmit: median(hookedNs),
         };
       }
+      // Contracts, one at a time: the cost a schema adds before the driver, beside the same
+      // event without a contract and with a type-only contract, in alternating rounds.
+      const variants = { noContract: OrderShipped, ...CONTRACT_CLASSES };
+      const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+      for (const EventClass of Object.values(variants))
+        await timeDispatch(hooked.emitter, count / 4, 1, EventClass);
+      for (let round = 0; round < rounds; round++) {
+        for (const [name, EventClass] of Object.entries(variants))
+          samples[name].push(await timeDispatch(hooked.emitter, count, 1, EventClass));
+      }
+      result.contracts = Object.fromEntries(
+        Object.entries(samples).map(([name, values]) => [name, median(values)]),
+      );
       return { ...result, sink: sink > 0 };
     } finally {
       await plain.app.close();

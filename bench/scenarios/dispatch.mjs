@@ -42,10 +42,19 @@ export async function runDispatch({ dispatchCount, rounds, log }) {
   const child = await startChild(here('./dispatch-child.mjs'), { label: 'dispatch bench' });
   try {
     const result = await child.request('dispatch', { count: dispatchCount, rounds }, 120_000);
-    for (const [mode, r] of Object.entries(result).filter(([key]) => key !== 'sink')) {
+    for (const [mode, r] of Object.entries(result).filter(
+      ([key]) => key !== 'sink' && key !== 'contracts',
+    )) {
       log(
         `  emitAsync ${mode}: plain ${r.plainNsPerEmit.toFixed(0)} ns, with BroadcastModule (null) ` +
           `${r.nullDriverNsPerEmit.toFixed(0)} ns (${(r.nullDriverNsPerEmit / r.plainNsPerEmit).toFixed(2)}x)`,
+      );
+    }
+    if (result.contracts) {
+      const c = result.contracts;
+      log(
+        `  contracts (null driver, one at a time): none ${c.noContract.toFixed(0)} ns, typed ${c.typed.toFixed(0)} ns, ` +
+          `zod ${c.zod.toFixed(0)} ns, valibot ${c.valibot.toFixed(0)} ns`,
       );
     }
     return result;

@@ -29,6 +29,15 @@ export const AuthMessages = {
     `${method} refused "${channel}" (it returned a falsy value).`,
   callbackError: (channel: string) =>
     `Authorizing "${channel}" failed on the server, so it was denied.`,
+  memberRejectedByContract: (
+    method: string,
+    problems: Array<{ path: string | undefined; message: string }>,
+  ) =>
+    `${method} returned a presence member its channel contract refuses: ` +
+    problems
+      .map(({ path, message }) => (path ? `field "${path}": ${message}` : message))
+      .join('; ') +
+    ". Return what the contract's member schema describes.",
   callbackErrorLog: (channel: string, method: string) =>
     `${method} threw while authorizing "${channel}"; the request was denied.`,
   denied: (reason: string, detail: string) => `Denied (${reason}): ${detail}`,

@@ -6,6 +6,7 @@ import { AuthMessages } from './auth-messages.js';
 import { BroadcastAuthSettings } from './broadcast-auth.settings.js';
 import type { ChannelAuthMetadata } from './channel-auth.interface.js';
 import { ChannelAuthRegistry } from './channel-auth.registry.js';
+import { withMemberSchema } from './contract-member.js';
 
 type InstanceWrapper = ReturnType<DiscoveryService['getProviders']>[number];
 
@@ -57,7 +58,11 @@ export class ChannelAuthExplorer implements OnModuleInit {
       }
       this.registry.register(
         metadata.pattern,
-        (user, params) => method.call(instance, user, params),
+        withMemberSchema(
+          (user, params) => method.call(instance, user, params),
+          metadata.member,
+          source,
+        ),
         {
           ...metadata.options,
           source,

@@ -31,6 +31,8 @@ export interface ChannelAuthOptions {
 export interface ChannelAuthMetadata {
   pattern: string;
   options: ChannelAuthOptions;
+  /** `@ChannelAuth(presenceChannel)`: the contract's member schema, checked on what is returned. */
+  member?: unknown;
 }
 
 /** Body of a granted private / encrypted / presence authorization, as pusher-js expects it. */

@@ -1,8 +1,14 @@
 import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
 import { BroadcastDelivery } from './broadcast-delivery.js';
-import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
-import { channelNames } from './channel.js';
+import type {
+  BroadcastMessage,
+  ContractSendOptions,
+  PendingBroadcast,
+} from './direct-broadcast.interface.js';
+import type { EventContract, ParamsOf, PayloadInput } from '../contract/event-contract.js';
+import { deliverValidated } from './contract-payload.js';
+import { excluding, prepareSend, type SendArguments } from './send-arguments.js';
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
   BroadcasterFactory,
@@ -84,9 +90,16 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
    * Publishes `event` with `payload` on `channels` (or queues it, with `queue`). Rejects when
    * the driver fails, or when the queue does not take the job.
    */
-  async send(message: BroadcastMessage): Promise<void> {
-    const { channels, event, payload, exceptSocketId, connection, queue, afterCommit } = message;
-    const prepared = prepareBroadcast(channelNames(channels), event, payload, exceptSocketId);
+  send(message: BroadcastMessage): Promise<void>;
+  /** Publishes a contract's event; a schema in the contract validates the payload first. */
+  send<E extends EventContract>(
+    event: E,
+    params: ParamsOf<E>,
+    payload: PayloadInput<E>,
+    options?: ContractSendOptions,
+  ): Promise<void>;
+  async send(...args: SendArguments): Promise<void> {
+    const { prepared, connection, queue, afterCommit } = await prepareSend(args);
     if (!queue && !afterCommit) return this.deliver(prepared, connection, 'reject');
     await this.dispatch(prepared, {
       connections: connection,
@@ -112,9 +125,9 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
   toOthers(socketId?: string): PendingBroadcast {
     if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
+    const send = (...args: SendArguments) => this.send(...(excluding(args, except) as [never]));
     return {
-      send: (message) =>
-        this.send({ ...message, exceptSocketId: message.exceptSocketId ?? except }),
+      send: send as PendingBroadcast['send'],
       event: (event, options) => this.event(event, { ...options, exceptSocketId: except }),
     };
   }
@@ -166,23 +179,33 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     const except =
       choice.exceptSocketId ??
       (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
+    const { channels, event: name, connections } = resolved;
+    const queue = choice.queue ?? resolved.queue ?? this.queueDefault;
+    const afterCommit = choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault;
     // resolveBroadcastEvent already gives full channel names without duplicates. Prepared
     // (validated, serialized) here, at dispatch, even when queued: a payload that cannot be
     // serialized is refused now, not in the worker.
-    const message = prepareBroadcast(resolved.channels, resolved.event, resolved.payload, except);
-    const queue = choice.queue ?? resolved.queue ?? this.queueDefault;
-    const afterCommit = choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault;
-    // The inline path (the usual one) allocates no Dispatch.
-    if (queue === false && !afterCommit)
-      return this.deliver(message, resolved.connections, onFailure);
-    const how = {
-      connections: resolved.connections,
-      queue,
-      afterCommit,
-      event,
-      onFailure,
-      awaited,
-    };
+    if (!resolved.contract) {
+      const message = prepareBroadcast(channels, name, resolved.payload, except);
+      // The inline path (the usual one) allocates no Dispatch.
+      if (queue === false && !afterCommit) return this.deliver(message, connections, onFailure);
+      return this.dispatch(message, { connections, queue, afterCommit, event, onFailure, awaited });
+    }
+    const how = { connections, queue, afterCommit, event, onFailure, awaited };
+    // A contract's schema runs before any driver; only an async one costs a promise turn.
+    return deliverValidated(
+      resolved.contract,
+      resolved.payload,
+      (payload) => this.route(prepareBroadcast(channels, name, payload, except), how),
+      (error) =>
+        this.failures.failed(error, resolved, this.connectionNames(connections), onFailure),
+    );
+  }
+
+  /** Inline (no queue, no after-commit: the usual case) straight to the drivers, else dispatch. */
+  private route(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    if (how.queue === false && !how.afterCommit)
+      return this.deliver(message, how.connections, how.onFailure);
     return this.dispatch(message, how);
   }
 

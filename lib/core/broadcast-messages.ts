@@ -40,6 +40,19 @@ export const BroadcastMessages = {
     `The payload of "${event}" cannot be serialized to JSON (${reasonOf(error)}). ` +
     'Convert BigInt values to strings and remove circular references, e.g. in broadcastWith().',
 
+  payloadRejectedByContract: (
+    event: string,
+    problems: Array<{ path: string | undefined; message: string }>,
+  ) =>
+    `The payload of "${event}" does not match its contract: ` +
+    problems
+      .map(({ path, message }) => (path ? `field "${path}": ${message}` : message))
+      .join('; ') +
+    '. Fix what broadcastWith() (or send()) returns, or the schema of the event contract.',
+
+  notAnEventContract: (value: unknown) =>
+    `send() takes a message object or an event contract made by channel.event(name, payload) (got ${describeType(value)}).`,
+
   missingBroadcastOn: (className: string) =>
     `${className} cannot be broadcast: it has no broadcastOn() method. Implement ShouldBroadcast and return the channels it is broadcast on.`,
 

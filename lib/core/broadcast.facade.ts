@@ -2,8 +2,14 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
 import { BroadcastManager } from './broadcast-manager.js';
+import type { SendArguments } from './send-arguments.js';
 import type { BroadcastEventOptions } from './dispatch.interface.js';
-import type { BroadcastMessage, PendingBroadcast } from './direct-broadcast.interface.js';
+import type {
+  BroadcastMessage,
+  ContractSendOptions,
+  PendingBroadcast,
+} from './direct-broadcast.interface.js';
+import type { EventContract, ParamsOf, PayloadInput } from '../contract/event-contract.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
 
 let bound: BroadcastManager | undefined;
@@ -20,8 +26,16 @@ function manager(): BroadcastManager {
  * (entities, scripts). Bound when the app initializes, unbound when it shuts down.
  */
 export class Broadcast {
-  static send(message: BroadcastMessage): Promise<void> {
-    return manager().send(message);
+  static send(message: BroadcastMessage): Promise<void>;
+  /** Sends an event contract's event: `Broadcast.send(OrderShipped, { orderId }, payload)`. */
+  static send<E extends EventContract>(
+    event: E,
+    params: ParamsOf<E>,
+    payload: PayloadInput<E>,
+    options?: ContractSendOptions,
+  ): Promise<void>;
+  static send(...args: SendArguments): Promise<void> {
+    return manager().send(...(args as [never]));
   }
 
   static event(event: ShouldBroadcast, options?: string | BroadcastEventOptions): Promise<void> {

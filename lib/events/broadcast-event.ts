@@ -1,6 +1,10 @@
 import { BroadcastMessages } from '../core/broadcast-messages.js';
 import { channelNames } from '../core/channel.js';
-import { broadcastableOptionsOf, type BroadcastableOptions } from './broadcastable.decorator.js';
+import {
+  broadcastableOptionsOf,
+  type ContractBroadcastableOptions,
+} from './broadcastable.decorator.js';
+import type { EventContract } from '../contract/event-contract.js';
 import { BroadcastException } from '../errors/broadcast.exception.js';
 import type { ShouldBroadcast } from './should-broadcast.interface.js';
 
@@ -16,9 +20,11 @@ export interface ResolvedBroadcastEvent {
   queue?: boolean | string;
   /** undefined: as the module's `afterCommit` says. */
   afterCommit?: boolean;
+  /** The event contract of `@Broadcastable(contract)`: its schema validates the payload. */
+  contract?: EventContract;
 }
 
-function metadataOf(event: object): BroadcastableOptions | undefined {
+function metadataOf(event: object): ContractBroadcastableOptions | undefined {
   const constructor = event.constructor;
   // An Object.create(null) value has no constructor; Reflect.getMetadata would throw on it.
   return typeof constructor === 'function' ? broadcastableOptionsOf(constructor) : undefined;
@@ -71,5 +77,6 @@ export function resolveBroadcastEvent(event: object): ResolvedBroadcastEvent | u
     toOthers: options?.toOthers === true,
     queue: candidate.broadcastQueue?.() ?? options?.queue,
     afterCommit: options?.afterCommit,
+    contract: options?.contract,
   };
 }

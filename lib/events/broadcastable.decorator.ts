@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { ChannelNameOf, EventContract, PayloadInput } from '../contract/event-contract.js';
 
 export const BROADCASTABLE_METADATA = 'nestjs-broadcasting:broadcastable';
 
@@ -57,22 +58,40 @@ export function broadcastableClasses(): ReadonlySet<Function> {
 // Reflect.getMetadata walks the prototype chain each time: remember the answer per class
 // (null = not decorated). A decoration drops the whole cache, since a subclass remembered
 // as undecorated may inherit the new metadata; decorations happen at class definition.
-let optionsByClass = new WeakMap<Function, BroadcastableOptions | null>();
+let optionsByClass = new WeakMap<Function, ContractBroadcastableOptions | null>();
 
 /**
  * The `@Broadcastable()` options of a class (inherited ones included), or undefined when
  * neither it nor a parent class is decorated.
  * @internal
  */
-export function broadcastableOptionsOf(target: Function): BroadcastableOptions | undefined {
+export function broadcastableOptionsOf(target: Function): ContractBroadcastableOptions | undefined {
   let options = optionsByClass.get(target);
   if (options === undefined) {
     options =
-      (Reflect.getMetadata(BROADCASTABLE_METADATA, target) as BroadcastableOptions | undefined) ??
-      null;
+      (Reflect.getMetadata(BROADCASTABLE_METADATA, target) as
+        ContractBroadcastableOptions | undefined) ?? null;
     optionsByClass.set(target, options);
   }
   return options ?? undefined;
+}
+
+/**
+ * What a class decorated with `@Broadcastable(contract)` implements: the compiler checks
+ * that `broadcastOn()` returns the contract's channel names (`OrderChannel.name(...)`) and
+ * that `broadcastWith()` returns its payload. The event name comes from the contract.
+ */
+export interface BroadcastsContract<E extends EventContract> {
+  broadcastOn(): ChannelNameOf<E> | ChannelNameOf<E>[];
+  broadcastWith(): PayloadInput<E>;
+  broadcastAs?(): E['name'];
+  broadcastWhen?(): boolean;
+  broadcastConnection?(): string | string[];
+}
+
+/** Metadata of a class decorated with a contract: its options plus the contract. @internal */
+export interface ContractBroadcastableOptions extends BroadcastableOptions {
+  contract?: EventContract;
 }
 
 /**
@@ -80,11 +99,28 @@ export function broadcastableOptionsOf(target: Function): BroadcastableOptions |
  * EventEmitter2 (`emit` / `emitAsync`), it is broadcast after the listeners succeed.
  * The class implements {@link ShouldBroadcast} (at least `broadcastOn()`).
  */
-export const Broadcastable = (options: BroadcastableOptions = {}): ClassDecorator => {
-  const setMetadata = SetMetadata(BROADCASTABLE_METADATA, options);
+export function Broadcastable(options?: BroadcastableOptions): ClassDecorator;
+/**
+ * Marks a class as the server side of an event contract (`nestjs-broadcasting/contract`):
+ * its name is the contract's, `broadcastOn()` and `broadcastWith()` are type-checked against
+ * it, and a schema in the contract validates the payload before any driver runs.
+ */
+export function Broadcastable<E extends EventContract>(
+  contract: E,
+  options?: Omit<BroadcastableOptions, 'as'>,
+): (target: abstract new (...args: any[]) => BroadcastsContract<E>) => void;
+export function Broadcastable(
+  first: BroadcastableOptions | EventContract = {},
+  options: Omit<BroadcastableOptions, 'as'> = {},
+): ClassDecorator {
+  const metadata: ContractBroadcastableOptions =
+    (first as EventContract).contract === 'event'
+      ? { ...options, as: (first as EventContract).name, contract: first as EventContract }
+      : (first as BroadcastableOptions);
+  const setMetadata = SetMetadata(BROADCASTABLE_METADATA, metadata);
   return (target) => {
     setMetadata(target);
     decorated.add(target);
     optionsByClass = new WeakMap();
   };
-};
+}

@@ -1,14 +1,20 @@
+import type { EventContract, PayloadOf } from '../contract/event-contract.js';
 import type { Broadcaster, BroadcastSendOptions } from '../drivers/broadcaster.interface.js';
 import type { BroadcastJobData } from '../queue/broadcast-job.js';
 
-/** One recorded `broadcast()` call. */
-export interface RecordedBroadcast {
+/** One recorded `broadcast()` call; `P` is the payload type a contract gives it. */
+export interface RecordedBroadcast<P = Record<string, unknown>> {
   channels: string[];
   event: string;
-  payload: Record<string, unknown>;
+  payload: P;
   /** The excluded socket (toOthers / X-Socket-ID), or undefined. */
   exceptSocketId?: string;
 }
+
+/** An event name, or an event contract (its name is used). */
+type EventRef = string | EventContract;
+
+const nameOf = (event: EventRef): string => (typeof event === 'string' ? event : event.name);
 
 /** One recorded queued broadcast: the job as BullMQ would have stored it, and its queue. */
 export interface RecordedQueuedBroadcast extends BroadcastJobData {
@@ -41,14 +47,21 @@ export class BroadcasterFake implements Broadcaster {
   }
 
   /** Calls of one event (all calls when `event` is omitted). */
-  recorded(event?: string): RecordedBroadcast[] {
-    return event === undefined
-      ? [...this.calls]
-      : this.calls.filter((call) => call.event === event);
+  recorded(event?: EventRef): RecordedBroadcast[] {
+    if (event === undefined) return [...this.calls];
+    const name = nameOf(event);
+    return this.calls.filter((call) => call.event === name);
   }
 
   /** Passes when `event` was broadcast at least once (and, given a predicate, once matching it). */
-  assertBroadcasted(event: string, predicate?: (call: RecordedBroadcast) => boolean): void {
+  assertBroadcasted(event: string, predicate?: (call: RecordedBroadcast) => boolean): void;
+  /** The same for an event contract: the predicate sees the contract's payload type. */
+  assertBroadcasted<E extends EventContract>(
+    event: E,
+    predicate?: (call: RecordedBroadcast<PayloadOf<E>>) => boolean,
+  ): void;
+  assertBroadcasted(ref: EventRef, predicate?: (call: RecordedBroadcast<any>) => boolean): void {
+    const event = nameOf(ref);
     const calls = this.recorded(event);
     if (calls.length === 0) this.fail(`Expected "${event}" to be broadcast, but it was not.`);
     if (predicate && !calls.some(predicate)) {
@@ -59,14 +72,16 @@ export class BroadcasterFake implements Broadcaster {
   }
 
   /** Passes when `event` was broadcast on `channel` (its full name, e.g. `private-orders.1`). */
-  assertBroadcastedOn(channel: string | { name: string }, event: string): void {
+  assertBroadcastedOn(channel: string | { name: string }, ref: EventRef): void {
+    const event = nameOf(ref);
     const name = typeof channel === 'string' ? channel : channel.name;
     if (!this.recorded(event).some((call) => call.channels.includes(name))) {
       this.fail(`Expected "${event}" to be broadcast on "${name}", but it was not.`);
     }
   }
 
-  assertNotBroadcasted(event: string): void {
+  assertNotBroadcasted(ref: EventRef): void {
+    const event = nameOf(ref);
     const count = this.recorded(event).length;
     if (count > 0)
       this.fail(`Expected "${event}" not to be broadcast, but it was broadcast ${count} time(s).`);
@@ -77,7 +92,8 @@ export class BroadcasterFake implements Broadcaster {
       this.fail(`Expected nothing to be broadcast, but ${this.calls.length} broadcast(s) were.`);
   }
 
-  assertBroadcastedTimes(event: string, times: number): void {
+  assertBroadcastedTimes(ref: EventRef, times: number): void {
+    const event = nameOf(ref);
     const count = this.recorded(event).length;
     if (count !== times)
       this.fail(
@@ -93,8 +109,9 @@ export class BroadcasterFake implements Broadcaster {
     this.queued.push({ ...job, channels: [...job.channels], queue, ran: false });
   }
 
-  /** Passes when `event` was queued (on `queue`, when given). */
-  assertQueued(event: string, queue?: string): void {
+  /** Passes when `event` (a name or a contract) was queued (on `queue`, when given). */
+  assertQueued(ref: EventRef, queue?: string): void {
+    const event = nameOf(ref);
     const jobs = this.queued.filter((job) => job.event === event);
     if (jobs.length === 0) this.fail(`Expected "${event}" to be queued, but it was not.`);
     if (queue !== undefined && !jobs.some((job) => job.queue === queue)) {
@@ -103,7 +120,8 @@ export class BroadcasterFake implements Broadcaster {
     }
   }
 
-  assertNotQueued(event: string): void {
+  assertNotQueued(ref: EventRef): void {
+    const event = nameOf(ref);
     const count = this.queued.filter((job) => job.event === event).length;
     if (count > 0)
       this.fail(`Expected "${event}" not to be queued, but it was queued ${count} time(s).`);

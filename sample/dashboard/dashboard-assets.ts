@@ -1,13 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { DASHBOARD_BUNDLE } from './build-page.js';
 
 export interface Asset {
   type: string;
   body: Buffer;
 }
-
-const require = createRequire(import.meta.url);
 
 /**
  * The page's own files live in `sample/dashboard/public/`. tsc does not copy them, so the
@@ -20,17 +18,20 @@ function publicDir(): string {
 }
 
 /**
- * Everything the browser loads, read once at boot. The client libraries come straight
- * from node_modules (no CDN, no bundler): pusher-js's browser build and laravel-echo's
- * IIFE build, which exposes `window.Echo`.
+ * Everything the browser loads, read once at boot. The page's script is the bundle that
+ * `npm run build:sample` makes from dashboard/browser/dashboard.ts (Echo and pusher-js inside).
  */
 export function loadDashboardAssets(): { page: Buffer; assets: Map<string, Asset> } {
   const dir = publicDir();
+  if (!existsSync(DASHBOARD_BUNDLE)) {
+    throw new Error(
+      `The dashboard page is not built (${DASHBOARD_BUNDLE} is missing): run npm run build:sample.`,
+    );
+  }
   const js = 'text/javascript; charset=utf-8';
   const files: Record<string, [path: string, type: string]> = {
-    'pusher.min.js': [require.resolve('pusher-js/dist/web/pusher.min.js'), js],
-    'echo.iife.js': [require.resolve('laravel-echo/iife'), js],
-    'dashboard.js': [dir + 'dashboard.js', js],
+    'dashboard.js': [DASHBOARD_BUNDLE, js],
+    'dashboard.js.map': [`${DASHBOARD_BUNDLE}.map`, 'application/json'],
     'dashboard.css': [dir + 'dashboard.css', 'text/css; charset=utf-8'],
     'favicon.svg': [dir + 'favicon.svg', 'image/svg+xml'],
   };

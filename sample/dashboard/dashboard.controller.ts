@@ -9,14 +9,7 @@ import {
 } from '@nestjs/common';
 import { SAMPLE_OPTIONS, type SampleOptions } from '../sample-options.js';
 import { loadDashboardAssets } from './dashboard-assets.js';
-
-/** What the page needs to open its Echo connection. Nothing secret: the key is public. */
-export interface DashboardConfig {
-  key: string;
-  /** `null`: the page's own host and port (the server is attached to this app). */
-  wsHost: string | null;
-  wsPort: number | null;
-}
+import type { DashboardConfig } from './dashboard-config.js';
 
 /** Serves the dashboard page, its scripts, and its connection settings. */
 @Controller()

@@ -83,9 +83,9 @@ describe('configuration cascade', () => {
         BROADCASTING_SERVER_TLS_KEY: '/etc/tls/key.pem',
         BROADCASTING_SERVER_TLS_CA: '/etc/tls/ca.pem',
         BROADCASTING_SHUTDOWN_GRACE_SECONDS: '25',
-        BROADCASTING_WEBHOOK_TIMEOUT_SECONDS: '5',
-        BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS: '60',
-        BROADCASTING_WEBHOOK_MAX_PENDING: '100',
+        BROADCASTING_WEBHOOK_TIMEOUT_SECONDS: '6',
+        BROADCASTING_WEBHOOK_RETRY_WINDOW_SECONDS: '120',
+        BROADCASTING_WEBHOOK_MAX_PENDING: '500',
         BROADCASTING_AFTER_COMMIT: 'true',
         BROADCASTING_QUEUE_URL: 'redis://10.0.0.2:6379',
         BROADCASTING_QUEUE_NAME: 'events',
@@ -130,7 +130,7 @@ describe('configuration cascade', () => {
         log: { level: 'debug', format: 'json' },
         tls: { cert: '/etc/tls/cert.pem', key: '/etc/tls/key.pem', ca: '/etc/tls/ca.pem' },
         shutdownGraceSeconds: 25,
-        webhooks: { timeoutSeconds: 5, retryWindowSeconds: 60, maxPendingPerApp: 100 },
+        webhooks: { timeoutSeconds: 6, retryWindowSeconds: 120, maxPendingPerApp: 500 },
       },
     });
     expect(new Set(Object.values(config.sources))).toEqual(new Set(['env']));

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/consumer-project.js';
+import { createConsumerProject, repoRoot } from '../support/consumer-project.js';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
 
@@ -42,7 +42,14 @@ describe('the published package', () => {
       'dist/server/index.d.ts',
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
+      'dist/contract/index.js',
+      'dist/contract/index.d.ts',
+      'dist/client/index.js',
+      'dist/client/index.d.ts',
+      'dist/react/index.js',
+      'dist/react/index.d.ts',
       'docs/events.md',
+      'docs/typed-contracts.md',
       'docs/server.md',
     ])
       expect(files).toContain(path);
@@ -100,4 +107,81 @@ describe('the published package', () => {
     ] as const)
       expect(nodeSatisfiesEngines(version), version).toBe(ok);
   });
+});
+
+/** Every module a dist entry loads, transitively: relative imports are followed, the rest kept. */
+function importGraph(entry: string): { files: string[]; external: string[] } {
+  const files = new Set<string>();
+  const external = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const [, specifier] of code.matchAll(
+      /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]/g,
+    )) {
+      if (specifier === undefined) continue;
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      else external.add(specifier);
+    }
+  };
+  visit(join(repoRoot, entry));
+  return { files: [...files].map((file) => relative(repoRoot, file)), external: [...external] };
+}
+
+describe('the browser entries', () => {
+  it.each(['contract', 'client', 'react'])('exports ./%s with its types and build', (entry) => {
+    expect(manifest.exports[`./${entry}`]).toEqual({
+      types: `./dist/${entry}/index.d.ts`,
+      default: `./dist/${entry}/index.js`,
+    });
+    expect(existsSync(join(repoRoot, `dist/${entry}/index.js`))).toBe(true);
+    expect(existsSync(join(repoRoot, `dist/${entry}/index.d.ts`))).toBe(true);
+  });
+
+  it.each(['dist/contract/index.js', 'dist/client/index.js'])(
+    '%s imports nothing from node: or @nestjs, nor any package at all',
+    (entry) => {
+      const graph = importGraph(entry);
+      expect(graph.files).toContain(entry);
+      expect(graph.files.length).toBeGreaterThan(2);
+      expect(graph.external).toEqual([]);
+    },
+  );
+
+  it('dist/react imports React and the client helpers only', () => {
+    expect(importGraph('dist/react/index.js').external.sort()).toEqual(['react']);
+  });
+
+  it('the import graph reader sees a node: import where there is one', () => {
+    expect(importGraph('dist/index.js').external).toEqual(
+      expect.arrayContaining(['@nestjs/common']),
+    );
+    expect(importGraph('dist/server/index.js').external).toEqual(
+      expect.arrayContaining(['node:http']),
+    );
+  });
+
+  it('the entries resolve through the exports of the installed package and load', async () => {
+    const project = createConsumerProject('browser-entries');
+    try {
+      const script =
+        "const c = await import('nestjs-broadcasting/contract');" +
+        "const l = await import('nestjs-broadcasting/client');" +
+        "const r = await import('nestjs-broadcasting/react');" +
+        "const ch = c.defineChannel('private', 'orders.{orderId}');" +
+        'console.log(JSON.stringify([ch.name({ orderId: 7 }), typeof l.listen, typeof r.useBroadcastEvent, ' +
+        "import.meta.resolve('nestjs-broadcasting/client')]));";
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        { cwd: project.dir },
+      );
+      const [name, listen, hook, resolved] = JSON.parse(stdout);
+      expect([name, listen, hook]).toEqual(['private-orders.7', 'function', 'function']);
+      expect(resolved).toMatch(/\/dist\/client\/index\.js$/);
+    } finally {
+      project.remove();
+    }
+  }, 60_000);
 });

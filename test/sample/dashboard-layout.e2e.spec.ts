@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardPage } from '../../sample/dashboard/build-page.js';
 import { startSample, type RunningSample } from '../../sample/bootstrap.js';
 import { sampleAppCredentials } from '../../sample/sample-options.js';
 import { launchChromium } from './sample-browser.js';
@@ -53,6 +54,8 @@ describe('sample dashboard layout and console', () => {
   let browser: Browser;
 
   beforeAll(async () => {
+    // The page script is what `npm run build:sample` bundles; the sample runs from source here.
+    await buildDashboardPage();
     sample = await startSample(
       { mode: 'local', app: sampleAppCredentials({}) },
       { port: 0, logger: false },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startBroadcastServer, type BroadcastServerHandle } from 'nestjs-broadcasting/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardPage } from '../../sample/dashboard/build-page.js';
 import { startSample, type RunningSample } from '../../sample/bootstrap.js';
 import { sampleAppCredentials } from '../../sample/sample-options.js';
 import { launchChromium } from './sample-browser.js';
@@ -28,6 +29,8 @@ describe('sample orders dashboard over Redis and a standalone server', { timeout
   let page: Page;
 
   beforeAll(async () => {
+    // The page script is what `npm run build:sample` bundles; the sample runs from source here.
+    await buildDashboardPage();
     server = await startBroadcastServer({
       host: '127.0.0.1',
       port: 0,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardPage } from '../../sample/dashboard/build-page.js';
 import { startSample, type RunningSample } from '../../sample/bootstrap.js';
 import { sampleAppCredentials } from '../../sample/sample-options.js';
 import { launchChromium } from './sample-browser.js';
@@ -61,6 +62,8 @@ describe('sample orders dashboard in Chromium', { timeout: 60_000 }, () => {
     page.$$eval('#presence li', (items) => items.map((li) => li.textContent ?? '').sort());
 
   beforeAll(async () => {
+    // The page script is what `npm run build:sample` bundles; the sample runs from source here.
+    await buildDashboardPage();
     sample = await startSample(
       { mode: 'local', app: sampleAppCredentials({}) },
       { port: 0, logger: false },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardPage } from '../../sample/dashboard/build-page.js';
 import { startSample, type RunningSample } from '../../sample/bootstrap.js';
 import { sampleAppCredentials } from '../../sample/sample-options.js';
 
@@ -11,6 +12,8 @@ describe('sample orders app over HTTP', () => {
   const credentials = sampleAppCredentials({});
 
   beforeAll(async () => {
+    // The page script is what `npm run build:sample` bundles; the sample runs from source here.
+    await buildDashboardPage();
     sample = await startSample({ mode: 'local', app: credentials }, { port: 0, logger: false });
   });
   afterAll(async () => {
@@ -147,15 +150,18 @@ describe('sample orders app over HTTP', () => {
     it('serves the dashboard page', async () => {
       const response = await get('/');
       expect(response.headers.get('content-type')).toContain('text/html');
-      expect(await response.text()).toContain('<script src="/assets/echo.iife.js">');
+      expect(await response.text()).toContain('<script type="module" src="/assets/dashboard.js">');
     });
 
-    it('serves pusher-js and laravel-echo browser builds from node_modules', async () => {
-      const pusher = await get('/assets/pusher.min.js');
-      expect(pusher.headers.get('content-type')).toContain('javascript');
-      expect(await pusher.text()).toContain('Pusher');
-      const echo = await get('/assets/echo.iife.js');
-      expect(await echo.text()).toMatch(/^var Echo=/);
+    it('serves the page script the sample build bundled from TypeScript, Echo and pusher-js inside', async () => {
+      const script = await get('/assets/dashboard.js');
+      expect(script.headers.get('content-type')).toContain('javascript');
+      const code = await script.text();
+      // The contracts' names, pusher-js's protocol and no import left for the browser to fetch.
+      expect(code).toContain('orders.{orderId}');
+      expect(code).toContain('pusher:subscribe');
+      expect(code).not.toMatch(/\bimport\s*[{*\w]|from\s*["']/);
+      expect((await get('/assets/pusher.min.js')).status).toBe(404);
     });
 
     it('serves nothing but its listed assets', async () => {

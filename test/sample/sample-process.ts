@@ -7,7 +7,10 @@ import WebSocket from 'ws';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
 
-/** Compiles sample/ to dist-sample/ the way the npm scripts do, against the built package. */
+/**
+ * Builds sample/ to dist-sample/ the way `npm run build:sample` does, against the built package:
+ * tsc, then the page bundle.
+ */
 export function buildSample(): void {
   if (!existsSync(`${repoRoot}dist/index.js`) || !existsSync(`${repoRoot}dist/server/index.js`)) {
     throw new Error('dist/ is missing: run `npm run build` before this test (CI does).');
@@ -18,6 +21,14 @@ export function buildSample(): void {
   });
   if (build.status !== 0) {
     throw new Error(`tsc -p sample/tsconfig.json failed:\n${build.stdout}${build.stderr}`);
+  }
+  // The second half of `npm run build:sample`: the page's TypeScript bundled for the browser.
+  const page = spawnSync(process.execPath, ['dist-sample/dashboard/build-page.js'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  if (page.status !== 0) {
+    throw new Error(`the dashboard page build failed:\n${page.stdout}${page.stderr}`);
   }
 }
 

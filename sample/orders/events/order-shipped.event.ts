@@ -1,4 +1,5 @@
-import { Broadcastable, PrivateChannel, type ShouldBroadcast } from 'nestjs-broadcasting';
+import { Broadcastable } from 'nestjs-broadcasting';
+import * as Contracts from '../../contracts/dashboard.contracts.js';
 import { toOrderView, type Order } from '../order.js';
 
 /**
@@ -6,14 +7,14 @@ import { toOrderView, type Order } from '../order.js';
  * `@OnEvent` listener has finished, so the payload carries the tracking number the
  * shipping listener booked.
  */
-@Broadcastable()
-export class OrderShipped implements ShouldBroadcast {
+@Broadcastable(Contracts.OrderShipped)
+export class OrderShipped {
   static readonly eventName = 'order.shipped';
 
   constructor(readonly order: Order) {}
 
   broadcastOn() {
-    return new PrivateChannel(`orders.${this.order.id}`);
+    return Contracts.OrderChannel.name({ orderId: this.order.id });
   }
 
   broadcastWith() {

@@ -1,20 +1,41 @@
-// The dashboard's browser code: plain JavaScript, no build step. pusher.min.js and
-// echo.iife.js (loaded before this file, straight from node_modules) define the globals
-// `Pusher` and `Echo`.
-'use strict';
+// The dashboard's browser code, bundled with laravel-echo and pusher-js by
+// `npm run build:sample` (sample/dashboard/build-page.ts). Channel names, event names and
+// payload types all come from ../../contracts/dashboard.contracts.ts, the file the server's
+// events and @ChannelAuth rules are checked against: a rename on either side fails to compile.
+import Echo from 'laravel-echo';
+import Pusher from 'pusher-js';
+import { joinPresence, listen, type SubscriptionError } from 'nestjs-broadcasting/client';
+import type { MemberOf } from 'nestjs-broadcasting/contract';
+import {
+  Dashboard,
+  OrderChannel,
+  OrderCreated,
+  OrderShipped,
+  ShipmentsCounted,
+  UserFeed,
+} from '../../contracts/dashboard.contracts.js';
+import type { OrderView } from '../../orders/order.js';
+import type { SampleUser } from '../../session/sample-user.js';
+import type { DashboardConfig } from '../dashboard-config.js';
 
-const $ = (selector) => document.querySelector(selector);
+type Member = MemberOf<typeof Dashboard>;
+
+/** What a refusal hands over (the helpers' `error` option, or Echo's `.error()`). */
+type ChannelError = SubscriptionError & { message?: string };
+
+const $ = <T extends HTMLElement = HTMLElement>(selector: string) =>
+  document.querySelector<T>(selector)!;
 
 /** Order rows by id, so a broadcast can update its row in place. */
-const rows = new Map();
-let me;
-let echo;
+const rows = new Map<number, HTMLTableRowElement>();
+let me: SampleUser;
+let echo: Echo<'reverb'>;
 
-main().catch((error) => logEvent(`Dashboard failed to start: ${error.message}`));
+main().catch((error: Error) => logEvent(`Dashboard failed to start: ${error.message}`));
 
-async function main() {
+async function main(): Promise<void> {
   // 200 with `user: null` when signed out, so a first visit logs nothing in the console.
-  const { user } = await fetch('/api/me').then((r) => r.json());
+  const { user } = (await fetch('/api/me').then((r) => r.json())) as { user: SampleUser | null };
   if (!user) return showLogin();
   me = user;
 
@@ -23,28 +44,31 @@ async function main() {
   $('#logout').hidden = false;
   $('#dashboard-view').hidden = false;
 
-  const [config, initial] = await Promise.all([
+  const [config, initial] = (await Promise.all([
     fetch('/api/config').then((r) => r.json()),
     fetch('/api/orders').then((r) => r.json()),
-  ]);
+  ])) as [DashboardConfig, { orders: OrderView[]; shippedCount: number }];
   echo = connect(config);
   for (const order of initial.orders) addOrder(order);
   $('#shipped-count').textContent = String(initial.shippedCount);
 
   // New orders of this user, from any tab: the per-user private channel.
-  echo
-    .private(`users.${me.id}`)
-    .listen('.OrderCreated', (event) => {
-      logEvent(`OrderCreated #${event.order.id} on private-users.${me.id}`);
+  const feed = UserFeed.name({ userId: me.id });
+  listen(
+    echo,
+    OrderCreated,
+    { userId: me.id },
+    (event) => {
+      logEvent(`OrderCreated #${event.order.id} on ${feed}`);
       addOrder(event.order, true);
-    })
-    .error((error) => logEvent(`Refused private-users.${me.id}: ${describe(error)}`));
+    },
+    { error: (error) => logEvent(`Refused ${feed}: ${describe(error)}`) },
+  );
 
-  // Who else has the dashboard open: the presence channel.
-  const online = new Map();
+  // Who else has the dashboard open: the presence channel, members typed by the contract.
+  const online = new Map<string, Member>();
   const renderOnline = () => {
-    const list = $('#presence');
-    list.replaceChildren(
+    $('#presence').replaceChildren(
       ...[...online.values()].map((member) => {
         const li = document.createElement('li');
         li.textContent = member.id === me.id ? `${member.name} (you)` : member.name;
@@ -53,42 +77,47 @@ async function main() {
       }),
     );
   };
-  echo
-    .join('dashboard')
-    .here((members) => {
-      online.clear();
-      for (const member of members) online.set(member.id, member);
-      renderOnline();
-    })
-    .joining((member) => {
-      online.set(member.id, member);
-      renderOnline();
-      logEvent(`${member.name} joined presence-dashboard`);
-    })
-    .leaving((member) => {
-      online.delete(member.id);
-      renderOnline();
-      logEvent(`${member.name} left presence-dashboard`);
-    })
-    .error((error) => logEvent(`Refused presence-dashboard: ${describe(error)}`));
+  joinPresence(
+    echo,
+    Dashboard,
+    {},
+    {
+      here(members) {
+        online.clear();
+        for (const member of members) online.set(member.id, member);
+        renderOnline();
+      },
+      joining(member) {
+        online.set(member.id, member);
+        renderOnline();
+        logEvent(`${member.name} joined ${Dashboard.name()}`);
+      },
+      leaving(member) {
+        online.delete(member.id);
+        renderOnline();
+        logEvent(`${member.name} left ${Dashboard.name()}`);
+      },
+      error: (error) => logEvent(`Refused ${Dashboard.name()}: ${describe(error)}`),
+    },
+  );
 
   // Everybody's shipments, counted: the public channel needs no authorization.
-  echo.channel('shipments').listen('.ShipmentsCounted', (event) => {
+  listen(echo, ShipmentsCounted, {}, (event) => {
     $('#shipped-count').textContent = String(event.count);
-    logEvent(`ShipmentsCounted ${event.count} on shipments`);
+    logEvent(`ShipmentsCounted ${event.count} on ${ShipmentsCounted.channel.name()}`);
   });
 
   $('#new-order').addEventListener('click', placeOrder);
   $('#watch').addEventListener('submit', (e) => {
     e.preventDefault();
-    watchOtherOrder(Number($('#watch-id').value));
+    watchOtherOrder(Number($<HTMLInputElement>('#watch-id').value));
   });
 }
 
-function connect(config) {
+function connect(config: DashboardConfig): Echo<'reverb'> {
   const secure = location.protocol === 'https:';
   const port = config.wsPort ?? Number(location.port || (secure ? 443 : 80));
-  const instance = new Echo.default({
+  const instance = new Echo<'reverb'>({
     broadcaster: 'reverb',
     key: config.key,
     wsHost: config.wsHost ?? location.hostname,
@@ -97,46 +126,51 @@ function connect(config) {
     forceTLS: secure,
     enabledTransports: ['ws', 'wss'],
     authEndpoint: '/broadcasting/auth',
+    Pusher,
   });
   const pill = $('#connection');
-  instance.connector.pusher.connection.bind('state_change', ({ current }) => {
+  instance.connector.pusher.connection.bind('state_change', ({ current }: { current: string }) => {
     pill.textContent = current;
     pill.dataset.state = current;
   });
   return instance;
 }
 
-function addOrder(order, flash = false) {
+function addOrder(order: OrderView, flash = false): void {
   if (rows.has(order.id)) return updateOrder(order);
   const tr = document.createElement('tr');
   tr.dataset.orderId = String(order.id);
   tr.innerHTML =
     '<td class="id"></td><td class="item"></td><td><span class="status"></span></td><td class="tracking"></td><td class="action"></td>';
-  tr.querySelector('.id').textContent = `#${order.id}`;
-  tr.querySelector('.item').textContent = order.item;
+  tr.querySelector('.id')!.textContent = `#${order.id}`;
+  tr.querySelector('.item')!.textContent = order.item;
   rows.set(order.id, tr);
   $('#orders').append(tr);
   updateOrder(order, flash);
 
   // Only the owner is authorized for private-orders.{id}; the status changes only when
   // OrderShipped arrives here, never from the REST response.
-  echo
-    .private(`orders.${order.id}`)
-    .listen('.OrderShipped', (event) => {
-      logEvent(`OrderShipped #${event.order.id} on private-orders.${event.order.id}`);
+  const channel = OrderChannel.name({ orderId: order.id });
+  listen(
+    echo,
+    OrderShipped,
+    { orderId: order.id },
+    (event) => {
+      logEvent(`OrderShipped #${event.order.id} on ${channel}`);
       updateOrder(event.order, true);
-    })
-    .error((error) => logEvent(`Refused private-orders.${order.id}: ${describe(error)}`));
+    },
+    { error: (error) => logEvent(`Refused ${channel}: ${describe(error)}`) },
+  );
 }
 
-function updateOrder(order, flash = false) {
+function updateOrder(order: OrderView, flash = false): void {
   const tr = rows.get(order.id);
   if (!tr) return;
-  const status = tr.querySelector('.status');
+  const status = tr.querySelector<HTMLElement>('.status')!;
   status.textContent = order.status;
   status.dataset.status = order.status;
-  tr.querySelector('.tracking').textContent = order.trackingNumber ?? '';
-  const action = tr.querySelector('.action');
+  tr.querySelector('.tracking')!.textContent = order.trackingNumber ?? '';
+  const action = tr.querySelector('.action')!;
   if (order.status === 'placed' && !action.firstChild) {
     const button = document.createElement('button');
     button.type = 'button';
@@ -154,7 +188,7 @@ function updateOrder(order, flash = false) {
   }
 }
 
-async function shipOrder(id, button) {
+async function shipOrder(id: number, button: HTMLButtonElement): Promise<void> {
   button.disabled = true;
   button.textContent = 'Shipping…';
   const response = await fetch(`/api/orders/${id}/ship`, {
@@ -168,7 +202,7 @@ async function shipOrder(id, button) {
   }
 }
 
-async function placeOrder() {
+async function placeOrder(): Promise<void> {
   const response = await fetch('/api/orders', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...socketHeader() },
@@ -178,7 +212,7 @@ async function placeOrder() {
 }
 
 /** Tries to listen on another customer's order channel and says plainly what happened. */
-function watchOtherOrder(id) {
+function watchOtherOrder(id: number): void {
   const result = $('#watch-result');
   result.hidden = false;
   result.className = '';
@@ -191,32 +225,32 @@ function watchOtherOrder(id) {
     result.textContent = `Order #${id} is yours: you are already listening to it.`;
     return;
   }
-  const name = `orders.${id}`;
-  result.textContent = `Asking to listen to private-${name}…`;
-  echo.leaveChannel(`private-${name}`); // forget an earlier attempt so this one asks again
+  const name = OrderChannel.name({ orderId: id });
+  result.textContent = `Asking to listen to ${name}…`;
+  echo.leaveChannel(name); // forget an earlier attempt so this one asks again
+  listen(echo, OrderShipped, { orderId: id }, (event) =>
+    logEvent(`OrderShipped #${event.order.id} on ${name}`),
+  );
   echo
-    .private(name)
+    .private(OrderChannel.bareName({ orderId: id }))
     .subscribed(() => {
       result.className = 'granted';
-      result.textContent = `Listening to private-${name}.`;
+      result.textContent = `Listening to ${name}.`;
     })
-    .listen('.OrderShipped', (event) =>
-      logEvent(`OrderShipped #${event.order.id} on private-${name}`),
-    )
-    .error((error) => {
+    .error((error: ChannelError) => {
       result.className = 'refused';
-      result.textContent = `Refused: you may not listen to order #${id} (private-${name}): ${describe(error)}.`;
-      logEvent(`Refused private-${name}: ${describe(error)}`);
+      result.textContent = `Refused: you may not listen to order #${id} (${name}): ${describe(error)}.`;
+      logEvent(`Refused ${name}: ${describe(error)}`);
     });
 }
 
 /** Lets the server leave this tab out of broadcasts it caused (`toOthers`). */
-function socketHeader() {
+function socketHeader(): Record<string, string> {
   const id = echo?.socketId();
   return id ? { 'X-Socket-ID': id } : {};
 }
 
-function describe(error) {
+function describe(error: ChannelError | undefined): string {
   if (!error) return 'no reason given';
   if (error.status === 403) return 'the server answered 403 Forbidden';
   if (error.status === 401) return 'you are not signed in (401)';
@@ -224,15 +258,15 @@ function describe(error) {
   return error.error || error.message || error.type || String(error);
 }
 
-function logEvent(text) {
+function logEvent(text: string): void {
   const li = document.createElement('li');
   li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
   const list = $('#events');
   list.prepend(li);
-  while (list.children.length > 30) list.lastChild.remove();
+  while (list.children.length > 30) list.lastChild!.remove();
 }
 
-function showLogin() {
+function showLogin(): void {
   $('#login-view').hidden = false;
   $('#connection').hidden = true;
   const error = new URLSearchParams(location.search).get('error');
