@@ -12,6 +12,7 @@ import {
   createFakeBroadcastManager,
 } from 'nestjs-broadcasting/testing';
 import { describe, expect, it } from 'vitest';
+import { OrderShipped as ShippedContract } from '../contract/fixtures/shop.contracts.js';
 
 @Broadcastable({ as: 'order.shipped', queue: true })
 class OrderShipped implements ShouldBroadcast {
@@ -108,5 +109,28 @@ describe('the fake records queued broadcasts without Redis', () => {
     fake.assertBroadcastedTimes('order.viewed', 1);
     expect(moduleRef.get(BroadcastManager)).toBeDefined();
     await moduleRef.close();
+  });
+
+  it("a contract's send takes { queue } too: validated first, then queued, asserted by the contract", async () => {
+    const fake = new BroadcasterFake();
+    const manager = createFakeBroadcastManager(fake);
+    await manager.send(
+      ShippedContract,
+      { orderId: 4 },
+      { orderId: 4, tracking: 'TRK4' },
+      {
+        queue: true,
+      },
+    );
+    fake.assertQueued(ShippedContract, 'broadcasts');
+    fake.assertNotBroadcasted(ShippedContract);
+    expect(fake.queued[0]).toMatchObject({
+      channels: ['private-orders.4'],
+      payload: { orderId: 4, tracking: 'TRK4' },
+    });
+    await expect(
+      manager.send(ShippedContract, { orderId: 5 }, { orderId: 5, tracking: 'x' }, { queue: true }),
+    ).rejects.toThrow('The payload of "order.shipped" does not match its contract: ');
+    expect(fake.queued).toHaveLength(1); // the schema refused it before anything was queued
   });
 });
