@@ -196,6 +196,23 @@ describe('report', () => {
     );
   });
 
+  it('reports queued broadcasts beside the inline redis driver, and no section without them', () => {
+    const markdown = renderReport({
+      ...results,
+      queue: {
+        window: 64,
+        inline: { count: 10_000, perSec: 17_746.2 },
+        queuedC1: { count: 2000, perSec: 450.4 },
+        queuedC10: { count: 2000, perSec: 1193 },
+      },
+    });
+    expect(markdown).toContain('### 7. Queued broadcasts (dispatch → PUBLISH)');
+    expect(markdown).toContain('| inline, redis driver | 10,000 | 17,746 |');
+    expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 1 | 2,000 | 450 |');
+    expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 10 | 2,000 | 1,193 |');
+    expect(renderReport(results)).not.toContain('Queued broadcasts');
+  });
+
   it('shows how several workers spread connections and what a delivery costs against one', () => {
     const run = (workers, spread, cpuUsPerDelivery, link = 'redis') => ({
       workers,
@@ -258,6 +275,7 @@ describe('results files', () => {
   it('sends a run narrowed with --only to latest-partial', () => {
     expect(resultsBaseName('full', selectedScenarios('fanout'))).toBe('latest-partial');
     expect(resultsBaseName('quick', selectedScenarios('dispatch,redis'))).toBe('latest-partial');
+    expect(resultsBaseName('quick', selectedScenarios('queue'))).toBe('latest-partial');
   });
 
   it('names the scenarios to choose from when --only has an unknown one', () => {

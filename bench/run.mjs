@@ -4,8 +4,8 @@
  * (the server and the core are loaded from dist/) and Redis on BENCH_REDIS_URL
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
- * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers,webhooks
- * (default: all),
+ * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers,webhooks,
+ * queue (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -24,6 +24,7 @@ import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
 import { runWorkers } from './scenarios/workers.mjs';
 import { runWebhooks } from './scenarios/webhooks.mjs';
+import { runQueue } from './scenarios/queue.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
@@ -78,6 +79,7 @@ const plan = full
         latency: { rate: 20, seconds: 5 },
       },
       webhooks: { size: 1000, deliveriesPerRun: 300_000, offeredPerSec: 200_000, rounds: 9 },
+      queue: { inlineCount: 50_000, queuedCount: 10_000, window: 64 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -96,6 +98,7 @@ const plan = full
       },
       // Runs long enough for the churn and the webhooks to overlap each one; rounds for noise.
       webhooks: { size: 1000, deliveriesPerRun: 150_000, offeredPerSec: 150_000, rounds: 7 },
+      queue: { inlineCount: 10_000, queuedCount: 2_000, window: 64 },
       watchdogMs: 3 * 60_000,
     };
 
@@ -216,6 +219,7 @@ async function main() {
     await scenario('webhooks', results, () =>
       runWebhooks({ ...plan.webhooks, clientProcesses: plan.clientProcesses, log }),
     );
+    await scenario('queue', results, () => runQueue({ redisUrl, ...plan.queue, log }));
   } finally {
     await stopAll();
   }

@@ -1,11 +1,18 @@
 #!/usr/bin/env node
-// `nestjs-broadcasting serve`: the standalone broadcast server. The logic lives in the
-// compiled library (dist/, built by `npm run build`); this file only wires the process.
+// `nestjs-broadcasting serve`: the standalone broadcast server; `nestjs-broadcasting work`:
+// the standalone worker of queued broadcasts. The logic lives in the compiled library (dist/,
+// built by `npm run build`); this file only picks the command and wires the process.
 import cluster from 'node:cluster';
 
-let runServeCommand;
+const argv = process.argv.slice(2);
+// `serve` also owns the answers to no command, an unknown one and a bare --help.
+const command = argv.find((arg) => !arg.startsWith('-')) === 'work' ? 'work' : 'serve';
+let run;
 try {
-  ({ runServeCommand } = await import('../dist/server/hosting/serve-command.js'));
+  run =
+    command === 'work'
+      ? (await import('../dist/queue/work-command.js')).runWorkCommand
+      : (await import('../dist/server/hosting/serve-command.js')).runServeCommand;
 } catch (error) {
   if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
   console.error(
@@ -14,8 +21,8 @@ try {
   process.exit(1);
 }
 
-// Signal handlers go in before the server starts, so a signal during start-up is not fatal:
-// the server stops as soon as it has started. A second signal exits at once.
+// Signal handlers go in before the server (or worker) starts, so a signal during start-up is
+// not fatal: it stops as soon as it has started. A second signal exits at once.
 let session;
 let pending;
 const onSignal = (signal) => {
@@ -30,7 +37,7 @@ const onSigterm = () => onSignal('SIGTERM');
 process.on('SIGINT', onSigint);
 process.on('SIGTERM', onSigterm);
 
-const result = await runServeCommand(process.argv.slice(2), {
+const result = await run(argv, {
   env: process.env,
   cwd: process.cwd(),
   out: (line) => process.stdout.write(`${line}\n`),

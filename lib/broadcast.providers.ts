@@ -16,6 +16,7 @@ import type {
 import { resolveBroadcastConfig } from './config/resolve-config.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from './constants.js';
 import { EventEmitterBridge } from './events/event-emitter.bridge.js';
+import { BroadcastQueueHost } from './queue/broadcast-queue.host.js';
 
 /**
  * The two providers in which BroadcastModule and BroadcastTestingModule differ: the first
@@ -51,6 +52,7 @@ export function createBroadcastProviders(core: BroadcastCoreProviders = resolved
     core.manager,
     BroadcastFacadeBinder,
     EventEmitterBridge,
+    BroadcastQueueHost,
     ...broadcastAuthProviders,
   ];
 }

@@ -3,6 +3,7 @@
 // providers and an embedded server reach them (see docs/events.md and docs/server.md).
 export { BroadcastModule } from './broadcast.module.js';
 export { BroadcastManager } from './core/broadcast-manager.js';
+export type { BroadcastEventOptions } from './core/dispatch.interface.js';
 export type {
   BroadcastMessage,
   ContractSendOptions,
@@ -100,3 +101,15 @@ export type {
   BroadcastWebhookModuleOptions,
   WebhookApp,
 } from './webhooks/broadcast-webhook-options.interface.js';
+// Queued broadcasts (lib/queue) and after-commit (lib/transactions): docs/queues.md.
+export type {
+  BroadcastQueueBackoff,
+  BroadcastQueueConnection,
+  BroadcastQueueOptions,
+} from './queue/queue-options.interface.js';
+export type { BroadcastJobData } from './queue/broadcast-job.js';
+export type { BroadcastTransactionHooks } from './transactions/transaction-hooks.interface.js';
+export {
+  TypeOrmTransactionHooks,
+  type TypeOrmDataSourceLike,
+} from './transactions/typeorm-transaction.hooks.js';

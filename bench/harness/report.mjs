@@ -26,6 +26,19 @@ const ms = (us) => (Number.isFinite(us) ? (us / 1000).toFixed(2) : 'n/a');
 const kb = (bytes) => (Number.isFinite(bytes) ? (bytes / 1024).toFixed(1) : 'n/a');
 const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
 
+function queueSection(queue) {
+  const rows = [
+    ['inline, redis driver', queue.inline],
+    ['queued on BullMQ, one worker, concurrency 1', queue.queuedC1],
+    ['queued on BullMQ, one worker, concurrency 10', queue.queuedC10],
+  ].filter(([, row]) => row);
+  return (
+    `| path (${queue.window} dispatches in flight) | broadcasts | broadcasts/s |\n|---|---:|---:|\n` +
+    rows.map(([name, row]) => `| ${name} | ${num(row.count)} | ${num(row.perSec)} |`).join('\n') +
+    '\n'
+  );
+}
+
 function failed(section) {
   return section?.error ? `Not measured: the scenario failed (${section.error}).\n` : undefined;
 }
@@ -371,6 +384,8 @@ export function renderReport(results) {
     workersSection(results.workers, targets),
     results.webhooks ? '### 6. Fan-out with webhooks\n' : '',
     webhooksSection(results.webhooks, targets),
+    results.queue && '### 7. Queued broadcasts (dispatch → PUBLISH)\n',
+    results.queue && (failed(results.queue) ?? queueSection(results.queue)),
   ];
   sections.push(
     '### Targets\n',

@@ -17,6 +17,7 @@ export const SCENARIOS = [
   'two-nodes',
   'workers',
   'webhooks',
+  'queue',
 ];
 
 /** The scenarios named by `--only=a,b` (every scenario when the option is absent). */

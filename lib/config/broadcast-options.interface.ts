@@ -9,6 +9,8 @@ import type { BroadcastAuthOptions } from '../auth/auth-options.interface.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
 import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
 import type { NamedConnectionOptions } from '../drivers/driver-factory.interface.js';
+import type { BroadcastQueueOptions } from '../queue/queue-options.interface.js';
+import type { BroadcastTransactionHooks } from '../transactions/transaction-hooks.interface.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
 
 /** Where an auto-broadcast failed, handed to `onError` with the error. */
@@ -84,6 +86,25 @@ export interface BroadcastModuleOptions {
    * @default undefined
    */
   onError?: (error: unknown, context: BroadcastErrorContext) => void;
+  /**
+   * Queued broadcasts on BullMQ (docs/queues.md). `false` turns queueing off even when the
+   * config file or a `BROADCASTING_QUEUE_*` variable sets it.
+   * @default off, unless the config file's `queue` or a BROADCASTING_QUEUE_* variable is set
+   */
+  queue?: BroadcastQueueOptions | false;
+  /**
+   * Hold every broadcastable event dispatched inside a database transaction until it
+   * commits (drop it on rollback), unless the event says `afterCommit: false`. Needs
+   * `transactions`.
+   * @default false (BROADCASTING_AFTER_COMMIT)
+   */
+  afterCommit?: boolean;
+  /**
+   * What tells the manager about database transactions, e.g.
+   * `new TypeOrmTransactionHooks(dataSource)`; see docs/queues.md for other ORMs.
+   * @default undefined (no transactions known: after-commit events go at once)
+   */
+  transactions?: BroadcastTransactionHooks;
   /**
    * Let the `log` driver log whole payloads instead of their keys.
    * @default false

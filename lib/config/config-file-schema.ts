@@ -106,6 +106,29 @@ export const SERVER_SCHEMA = {
   },
 } as const satisfies ConfigSchema;
 
+/** `queue`: queued broadcasts on BullMQ (lib/queue). */
+export const QUEUE_SCHEMA = {
+  // ioredis options ({ host, port, password, ... }) or { url }; a client only from code.
+  connection: { kind: 'any' },
+  url: { kind: 'keyed', key: 'queue.url' },
+  name: { kind: 'keyed', key: 'queue.name' },
+  queues: { kind: 'strings' },
+  prefix: { kind: 'keyed', key: 'queue.prefix' },
+  default: { kind: 'keyed', key: 'queue.default' },
+  worker: { kind: 'keyed', key: 'queue.worker' },
+  concurrency: { kind: 'keyed', key: 'queue.concurrency' },
+  attempts: { kind: 'keyed', key: 'queue.attempts' },
+  backoff: {
+    kind: 'object',
+    fields: {
+      type: { kind: 'keyed', key: 'queue.backoff.type' },
+      delay: { kind: 'keyed', key: 'queue.backoff.delay' },
+    },
+  },
+  keepFailed: { kind: 'keyed', key: 'queue.keepFailed' },
+  keepCompleted: { kind: 'keyed', key: 'queue.keepCompleted' },
+} as const satisfies ConfigSchema;
+
 const BY_CODE = 'pass it to BroadcastModule.forRoot() / forRootAsync() in your code.';
 
 /** The whole config file (`BROADCASTING_CONFIG`, `--config` or `config/broadcasting.*`). */
@@ -139,6 +162,12 @@ export const CONFIG_FILE_SCHEMA = {
   userAuthEndpoint: { kind: 'keyed', key: 'userAuthEndpoint' },
   encryptionMasterKey: { kind: 'keyed', key: 'encryptionMasterKey' },
   server: { kind: 'object', fields: SERVER_SCHEMA },
+  afterCommit: { kind: 'keyed', key: 'afterCommit' },
+  queue: { kind: 'object', or: [false], fields: QUEUE_SCHEMA },
+  transactions: {
+    kind: 'code-only',
+    hint: `transactions wraps your ORM (new TypeOrmTransactionHooks(dataSource)); ${BY_CODE}`,
+  },
   // Checked once the drivers are known (validateConnections): their keys depend on the driver.
   connections: { kind: 'any' },
   drivers: { kind: 'code-only', hint: `drivers are functions; ${BY_CODE}` },

@@ -22,8 +22,12 @@ export interface ConfigKey {
     | 'log-format'
     | 'file'
     | 'seconds'
-    | 'workers'
+    | 'boolean'
     | 'count'
+    | 'whole'
+    | 'backoff'
+    | 'queue-name'
+    | 'workers'
     | 'http-url';
 }
 
@@ -100,6 +104,40 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'BROADCASTING_WEBHOOK_MAX_PENDING',
     default: 10_000,
     kind: 'count',
+  },
+  // Queued broadcasts (lib/queue). The section is on when any of these is set (by option,
+  // file or env); its defaults alone do not turn it on.
+  { path: 'afterCommit', env: 'BROADCASTING_AFTER_COMMIT', default: 'false', kind: 'boolean' },
+  { path: 'queue.url', env: 'BROADCASTING_QUEUE_URL', kind: 'url', secret: true },
+  { path: 'queue.name', env: 'BROADCASTING_QUEUE_NAME', default: 'broadcasts', kind: 'queue-name' },
+  { path: 'queue.prefix', env: 'BROADCASTING_QUEUE_PREFIX', default: 'bull', kind: 'queue-name' },
+  { path: 'queue.default', env: 'BROADCASTING_QUEUE_DEFAULT', default: 'false', kind: 'boolean' },
+  { path: 'queue.worker', env: 'BROADCASTING_QUEUE_WORKER', default: 'false', kind: 'boolean' },
+  { path: 'queue.concurrency', env: 'BROADCASTING_QUEUE_CONCURRENCY', default: 1, kind: 'count' },
+  { path: 'queue.attempts', env: 'BROADCASTING_QUEUE_ATTEMPTS', default: 3, kind: 'count' },
+  {
+    path: 'queue.backoff.type',
+    env: 'BROADCASTING_QUEUE_BACKOFF_TYPE',
+    default: 'exponential',
+    kind: 'backoff',
+  },
+  {
+    path: 'queue.backoff.delay',
+    env: 'BROADCASTING_QUEUE_BACKOFF_DELAY',
+    default: 1000,
+    kind: 'whole',
+  },
+  {
+    path: 'queue.keepFailed',
+    env: 'BROADCASTING_QUEUE_KEEP_FAILED',
+    default: 1000,
+    kind: 'whole',
+  },
+  {
+    path: 'queue.keepCompleted',
+    env: 'BROADCASTING_QUEUE_KEEP_COMPLETED',
+    default: 0,
+    kind: 'whole',
   },
 ];
 

@@ -22,6 +22,7 @@ export const ConfigMessages = {
     oneOf: (allowed: readonly string[]) =>
       `must be one of ${orList(allowed.map((a) => `"${a}"`))}.`,
     boolean: 'must be true or false.',
+    queueName: 'must be a non-empty name without ":" (BullMQ joins its keys with ":").',
     integer: (min: number, max?: number) =>
       max === undefined
         ? `must be a whole number of at least ${min}.`

@@ -133,6 +133,25 @@ export function parseConfigValue(
       return oneOf(key, value, source, where, LOG_LEVELS);
     case 'log-format':
       return oneOf(key, value, source, where, LOG_FORMATS);
+    case 'boolean': {
+      const text = String(value).toLowerCase();
+      if (value === true || text === 'true' || text === '1') return true;
+      if (value === false || text === 'false' || text === '0') return false;
+      return fail(key, value, source, where, problems.boolean);
+    }
+    case 'whole': {
+      const number = integerOf(value);
+      if (!Number.isInteger(number) || number < 0)
+        fail(key, value, source, where, problems.integer(0));
+      return number;
+    }
+    case 'backoff':
+      return oneOf(key, value, source, where, ['exponential', 'fixed']);
+    case 'queue-name':
+      // BullMQ joins prefix, name and suffix with ":" into its keys.
+      if (typeof value !== 'string' || value === '' || value.includes(':'))
+        fail(key, value, source, where, problems.queueName);
+      return value;
     case 'base64-key': {
       const text = String(value);
       if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || Buffer.from(text, 'base64').length !== 32)

@@ -30,6 +30,7 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
       },
       fromFile: {},
     },
+    afterCommit: false,
     connections: {},
     sources: Object.fromEntries(
       CONFIG_KEYS.filter((key) => key.default !== undefined).map((key) => [

@@ -13,6 +13,7 @@ import { CONFIG_FILE_SCHEMA } from './config-file-schema.js';
 import { parseConfigObject } from './config-schema.js';
 import { parseConfigValue } from './config-values.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
+import type { ResolvedQueueConfig } from '../queue/queue-options.interface.js';
 
 export interface ResolveConfigContext {
   /** @default process.env */
@@ -87,6 +88,8 @@ export function applyConfigCascade(
     userAuthEndpoint: resolved.userAuthEndpoint as string,
     encryptionMasterKey: resolved.encryptionMasterKey as string | undefined,
     server: { ...(resolved.server as ResolvedBroadcastConfig['server']), fromFile },
+    afterCommit: resolved.afterCommit as boolean,
+    queue: resolveQueue(resolved, sources, options, file?.values),
     file: file?.path,
     connections,
     sources,
@@ -94,6 +97,41 @@ export function applyConfigCascade(
   validateDefault(config, options, layers, env);
   validateConnections(config);
   return config;
+}
+
+/**
+ * The `queue` section, when something turns it on: the option or the file's `queue`
+ * object, or any BROADCASTING_QUEUE_* variable. `queue: false` in the options wins.
+ */
+function resolveQueue(
+  resolved: Record<string, unknown>,
+  sources: Record<string, ConfigSource>,
+  options: BroadcastModuleOptions,
+  fileValues: Record<string, unknown> | undefined,
+): ResolvedQueueConfig | undefined {
+  if (options.queue === false) return undefined;
+  const fromFile = fileValues?.queue;
+  const set =
+    isObject(options.queue) ||
+    isObject(fromFile) ||
+    Object.entries(sources).some(
+      ([path, source]) => path.startsWith('queue.') && source !== 'default',
+    );
+  if (!set || fromFile === false) return undefined;
+  const queue = resolved.queue as Omit<ResolvedQueueConfig, 'connection' | 'queues'> & {
+    url?: string;
+  };
+  const given =
+    (options.queue || undefined)?.connection ??
+    (isObject(fromFile) ? fromFile.connection : undefined);
+  const queues =
+    (options.queue || undefined)?.queues ?? (isObject(fromFile) ? fromFile.queues : undefined);
+  return {
+    ...queue,
+    url: queue.url ?? (resolved.redis as { url: string }).url,
+    connection: given as ResolvedQueueConfig['connection'],
+    queues: [...((queues as string[] | undefined) ?? [])],
+  };
 }
 
 function pick(

@@ -1,6 +1,7 @@
 import type { ConfigSource } from '../errors/broadcast.exception.js';
 import type { BroadcastConnectionOptions } from '../drivers/connection-options.interface.js';
 import type { LogFormat, LogLevel } from '../shared/logger.js';
+import type { ResolvedQueueConfig } from '../queue/queue-options.interface.js';
 
 /**
  * Configuration after the cascade (option > config file > BROADCASTING_* env > default)
@@ -26,6 +27,10 @@ export interface ResolvedBroadcastConfig {
    * cascade, and the config file's whole `server` object (checked) for the server to apply.
    */
   server: ResolvedServerConfig;
+  /** BROADCASTING_AFTER_COMMIT: hold events until their transaction commits, by default. */
+  afterCommit?: boolean;
+  /** Queued broadcasts (BROADCASTING_QUEUE_*); undefined when queueing is off. */
+  queue?: ResolvedQueueConfig;
   /** The config file that was read, if any. */
   file?: string;
   /**

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Broadcaster, PreparedBroadcast } from '../drivers/broadcaster.interface.js';
-import { builtinDrivers } from '../drivers/driver-registry.js';
+import { BroadcastDelivery } from './broadcast-delivery.js';
 import type {
   BroadcastMessage,
   ContractSendOptions,
@@ -12,28 +12,28 @@ import { excluding, prepareSend, type SendArguments } from './send-arguments.js'
 import { assertSocketId, prepareBroadcast } from './prepare-broadcast.js';
 import type {
   BroadcasterFactory,
-  BroadcastErrorContext,
   BroadcastModuleOptions,
 } from '../config/broadcast-options.interface.js';
 import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
 import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { currentSocketId } from './socket-id.context.js';
-import { BroadcastMessages } from './broadcast-messages.js';
-import { BroadcastDriverError } from '../errors/broadcast.exception.js';
 import { resolveBroadcastEvent } from '../events/broadcast-event.js';
+import { broadcastableOptionsOf } from '../events/broadcastable.decorator.js';
 import type { ShouldBroadcast } from '../events/should-broadcast.interface.js';
+import { broadcastJob } from '../queue/broadcast-job.js';
+import type { BroadcastJobSink } from '../queue/broadcast-job-sink.interface.js';
+import { BroadcastQueueProducer } from '../queue/broadcast-queue.producer.js';
+import { QueueMessages } from '../queue/queue-messages.js';
+import type {
+  BroadcastEventOptions,
+  Connections,
+  Dispatch,
+  OnFailure,
+} from './dispatch.interface.js';
+import type { BroadcastTransactionHooks } from '../transactions/transaction-hooks.interface.js';
 
-/** A connection name and its broadcaster. */
-type Target = [name: string, broadcaster: Broadcaster];
-
-/** One or more connection names; undefined means the default connection. */
-type Connections = string | string[] | undefined;
-
-/**
- * What a driver failure does: `send()` and `event()` reject with it; an auto-broadcast
- * (after an EventEmitter2 dispatch) reports it, since no caller is waiting for it.
- */
-type OnFailure = 'reject' | 'report';
+/** An auto-broadcast's per-call choices: none (one shared object, not one per dispatch). */
+const NO_CHOICE: BroadcastEventOptions = Object.freeze({});
 
 /**
  * Sends broadcasts through named connections. Connections are built on first use and
@@ -42,56 +42,33 @@ type OnFailure = 'reject' | 'report';
  * Every broadcast takes one path, like Laravel's `event()` → `BroadcastEvent::handle` →
  * driver: resolve the event ({@link resolveBroadcastEvent}), prepare the message
  * ({@link prepareBroadcast}: validated, payload serialized once), deliver it to each
- * connection. Only the end differs: `send()` and `event()` reject, an auto-broadcast reports.
+ * connection ({@link BroadcastDelivery}). A prepared broadcast may leave later: from a
+ * queue (Laravel's `ShouldBroadcast`), or once its database transaction commits. Only the end
+ * differs: `send()` and `event()` reject, an auto-broadcast reports.
  */
 @Injectable()
-export class BroadcastManager implements OnApplicationShutdown {
-  private readonly logger = new Logger('Broadcast');
-  private readonly factories = new Map<string, BroadcasterFactory>();
-  private readonly resolved = new Map<string, Broadcaster>();
-  /** `[[default, its broadcaster]]` once built; dropped with the connections on shutdown. */
-  private defaultTargets?: Target[];
+export class BroadcastManager extends BroadcastDelivery implements OnApplicationShutdown {
+  private jobs?: BroadcastJobSink;
+  private readonly queueDefault: boolean;
+  private readonly afterCommitDefault: boolean;
+  private readonly transactions?: BroadcastTransactionHooks;
+  private warnedAfterCommit = false;
 
   constructor(
-    @Inject(BROADCAST_CONFIG) readonly config: ResolvedBroadcastConfig,
+    @Inject(BROADCAST_CONFIG) config: ResolvedBroadcastConfig,
     @Optional()
     @Inject(BROADCAST_MODULE_OPTIONS)
-    private readonly options: BroadcastModuleOptions = {},
+    options: BroadcastModuleOptions = {},
   ) {
-    for (const [name, factory] of Object.entries(
-      builtinDrivers({ logPayload: options?.logPayload }),
-    )) {
-      this.factories.set(name, factory);
-    }
-    for (const [name, factory] of Object.entries(options?.drivers ?? {}))
-      this.extend(name, factory);
+    super(config, options ?? {});
+    this.queueDefault = config.queue?.default ?? false;
+    this.afterCommitDefault = config.afterCommit ?? false;
+    this.transactions = options?.transactions;
   }
 
   /** Name of the connection used when none is given. */
   getDefaultConnection(): string {
     return this.config.default;
-  }
-
-  /**
-   * The broadcaster of a named connection (the default when omitted), built on first use.
-   * A name is a key of `connections` or a driver name (a connection of that driver).
-   */
-  connection(name: string = this.config.default): Broadcaster {
-    const cached = this.resolved.get(name);
-    if (cached) return cached;
-    const options = this.config.connections?.[name] ?? { driver: name };
-    const driver = options.driver;
-    // Aliases (redis-pubsub) are registered by builtinDrivers under their own names.
-    const factory = this.factories.get(driver);
-    if (!factory) {
-      const known = [
-        ...new Set([...Object.keys(this.config.connections ?? {}), ...this.factories.keys()]),
-      ];
-      throw new BroadcastDriverError(BroadcastMessages.unknownConnection(name, driver, known));
-    }
-    const broadcaster = factory({ ...options, name }, this.config);
-    this.resolved.set(name, broadcaster);
-    return broadcaster;
   }
 
   /** Alias of {@link connection}, the reference's wording. */
@@ -105,11 +82,14 @@ export class BroadcastManager implements OnApplicationShutdown {
    * of the same name; connections already built keep their broadcaster.
    */
   extend(driverName: string, factory: BroadcasterFactory): this {
-    this.factories.set(driverName, factory);
+    this.registry.extend(driverName, factory);
     return this;
   }
 
-  /** Publishes `event` with `payload` on `channels`. Rejects when the driver fails. */
+  /**
+   * Publishes `event` with `payload` on `channels` (or queues it, with `queue`). Rejects when
+   * the driver fails, or when the queue does not take the job.
+   */
   send(message: BroadcastMessage): Promise<void>;
   /** Publishes a contract's event; a schema in the contract validates the payload first. */
   send<E extends EventContract>(
@@ -119,13 +99,23 @@ export class BroadcastManager implements OnApplicationShutdown {
     options?: ContractSendOptions,
   ): Promise<void>;
   async send(...args: SendArguments): Promise<void> {
-    const { prepared, connection } = await prepareSend(args);
-    await this.deliver(prepared, connection, 'reject');
+    const { prepared, connection, queue, afterCommit } = await prepareSend(args);
+    if (!queue && !afterCommit) return this.deliver(prepared, connection, 'reject');
+    await this.dispatch(prepared, {
+      connections: connection,
+      queue: queue ?? false,
+      afterCommit: afterCommit ?? false,
+      onFailure: 'reject',
+    });
   }
 
-  /** Broadcasts a {@link ShouldBroadcast} event now, whatever its listeners. */
-  async event(event: ShouldBroadcast, exceptSocketId?: string): Promise<void> {
-    await this.deliverEvent(event, exceptSocketId, undefined, 'reject');
+  /**
+   * Broadcasts a {@link ShouldBroadcast} event, whatever its listeners: at once, or queued
+   * when it (or `options.queue`) says so. The second argument may be the socket to exclude.
+   */
+  async event(event: ShouldBroadcast, options?: string | BroadcastEventOptions): Promise<void> {
+    const choice = typeof options === 'string' ? { exceptSocketId: options } : (options ?? {});
+    await this.deliverEvent(event, choice, undefined, 'reject');
   }
 
   /**
@@ -136,34 +126,40 @@ export class BroadcastManager implements OnApplicationShutdown {
     if (socketId !== undefined) assertSocketId(socketId);
     const except = socketId ?? currentSocketId();
     const send = (...args: SendArguments) => this.send(...(excluding(args, except) as [never]));
-    return { send: send as PendingBroadcast['send'], event: (event) => this.event(event, except) };
+    return {
+      send: send as PendingBroadcast['send'],
+      event: (event, options) => this.event(event, { ...options, exceptSocketId: except }),
+    };
   }
 
   /**
    * Broadcasts an event after its EventEmitter2 listeners succeeded. `socketId` is the
    * X-Socket-ID of the request that emitted it, for `@Broadcastable({ toOthers: true })`.
-   * Never rejects: failures are logged and handed to `onError`, so they cannot break the
-   * code that emitted the event. Undefined when nothing is left to wait for, so a dispatch
-   * whose broadcast went nowhere (the null driver, `broadcastWhen()` false) pays no promise
-   * turn for it.
+   * Failures are logged and handed to `onError`, so they cannot break the code that emitted
+   * the event; only a queued event Redis would not take rejects, when `awaited` (emitAsync
+   * waits), so no queued broadcast is lost silently. Undefined when nothing is left to wait
+   * for, so a dispatch whose broadcast went nowhere pays no promise turn for it.
    * @internal
    */
-  broadcastDispatched(event: object, socketId: string | undefined): Promise<void> | undefined {
+  broadcastDispatched(
+    event: object,
+    socketId: string | undefined,
+    awaited = false,
+  ): Promise<void> | undefined {
     try {
-      return this.deliverEvent(event as ShouldBroadcast, undefined, socketId, 'report');
+      return this.deliverEvent(event as ShouldBroadcast, NO_CHOICE, socketId, 'report', awaited);
     } catch (error) {
       // Reading or validating the event failed, before any channel was known.
       const name = event.constructor?.name ?? 'event';
-      this.report(error, { event: name, channels: [], connection: this.config.default });
+      this.failures.report(error, { event: name, channels: [], connection: this.config.default });
       return undefined;
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const broadcasters = [...this.resolved.values()];
-    this.resolved.clear();
-    this.defaultTargets = undefined;
-    await Promise.allSettled(broadcasters.map((broadcaster) => broadcaster.close?.()));
+    const jobs = this.jobs;
+    this.jobs = undefined;
+    await Promise.allSettled([this.closeConnections(), jobs?.close()]);
   }
 
   /**
@@ -173,126 +169,132 @@ export class BroadcastManager implements OnApplicationShutdown {
    */
   private deliverEvent(
     event: ShouldBroadcast,
-    exceptSocketId: string | undefined,
+    choice: BroadcastEventOptions,
     requestSocketId: string | undefined,
     onFailure: OnFailure,
+    awaited = false,
   ): Promise<void> | undefined {
     const resolved = resolveBroadcastEvent(event);
     if (!resolved) return undefined; // broadcastWhen() said no
     const except =
-      exceptSocketId ?? (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
+      choice.exceptSocketId ??
+      (resolved.toOthers ? (requestSocketId ?? currentSocketId()) : undefined);
     const { channels, event: name, connections } = resolved;
-    // resolveBroadcastEvent already gives full channel names without duplicates.
-    if (!resolved.contract)
-      return this.deliver(
-        prepareBroadcast(channels, name, resolved.payload, except),
-        connections,
-        onFailure,
-      );
+    const queue = choice.queue ?? resolved.queue ?? this.queueDefault;
+    const afterCommit = choice.afterCommit ?? resolved.afterCommit ?? this.afterCommitDefault;
+    // resolveBroadcastEvent already gives full channel names without duplicates. Prepared
+    // (validated, serialized) here, at dispatch, even when queued: a payload that cannot be
+    // serialized is refused now, not in the worker.
+    if (!resolved.contract) {
+      const message = prepareBroadcast(channels, name, resolved.payload, except);
+      // The inline path (the usual one) allocates no Dispatch.
+      if (queue === false && !afterCommit) return this.deliver(message, connections, onFailure);
+      return this.dispatch(message, { connections, queue, afterCommit, event, onFailure, awaited });
+    }
+    const how = { connections, queue, afterCommit, event, onFailure, awaited };
     // A contract's schema runs before any driver; only an async one costs a promise turn.
     return deliverValidated(
       resolved.contract,
       resolved.payload,
-      (payload) =>
-        this.deliver(prepareBroadcast(channels, name, payload, except), connections, onFailure),
+      (payload) => this.route(prepareBroadcast(channels, name, payload, except), how),
       (error) =>
-        this.failed(error, resolved, connections?.join(', ') ?? this.config.default, onFailure),
+        this.failures.failed(error, resolved, this.connectionNames(connections), onFailure),
     );
   }
 
+  /** Inline (no queue, no after-commit: the usual case) straight to the drivers, else dispatch. */
+  private route(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    if (how.queue === false && !how.afterCommit)
+      return this.deliver(message, how.connections, how.onFailure);
+    return this.dispatch(message, how);
+  }
+
   /**
-   * Hands a prepared broadcast to its connections. Every connection is resolved before any
-   * sends, so an unknown name does not leave the others half sent. With `'reject'` it throws
-   * or rejects with the first failure; with `'report'` it never does, each failure logged
-   * and given to onError. Undefined when nothing is left to wait for (no channels, a driver
-   * that finished synchronously, a failure already reported).
+   * Where a prepared broadcast that is queued or after-commit goes: held until its
+   * transaction commits (and then dispatched again), queued, or handed to the drivers now.
+   * Inline broadcasts skip it: `send()` and `deliverEvent()` call `deliver()` directly.
    */
-  private deliver(
-    message: PreparedBroadcast,
-    connections: Connections,
-    onFailure: OnFailure,
-  ): Promise<void> | undefined {
-    if (message.channels.length === 0) return undefined;
-    let targets: Target[];
-    try {
-      targets = this.targets(connections);
-    } catch (error) {
-      const names = Array.isArray(connections)
-        ? connections.join(', ')
-        : (connections ?? this.config.default);
-      return this.failed(error, message, names, onFailure);
+  private dispatch(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    if (how.afterCommit && this.holdUntilCommit(message, how)) return undefined;
+    if (how.queue === false) return this.deliver(message, how.connections, how.onFailure);
+    return this.enqueue(message, how);
+  }
+
+  /** True when a transaction took the broadcast, to dispatch it once it commits. */
+  private holdUntilCommit(message: PreparedBroadcast, how: Dispatch): boolean {
+    if (!this.transactions) {
+      if (!this.warnedAfterCommit)
+        this.failures.warn(QueueMessages.afterCommitWithoutHooks(message.event));
+      this.warnedAfterCommit = true;
+      return false;
     }
-    if (targets.length === 1) {
-      // One connection (the usual case): no allSettled bookkeeping.
-      const [name, broadcaster] = targets[0];
-      const sent = this.handTo(broadcaster, message);
-      if (sent === undefined || onFailure === 'reject') return sent;
-      return sent.then(undefined, (error: unknown) => this.failed(error, message, name, onFailure));
-    }
-    const sends = targets.map(([, broadcaster]) => this.handTo(broadcaster, message));
-    return Promise.allSettled(sends).then((outcomes) => {
-      outcomes.forEach((outcome, index) => {
-        if (outcome.status === 'rejected') {
-          this.failed(outcome.reason, message, targets[index][0], onFailure);
-        }
-      });
+    // After the commit nobody waits for the dispatch any more: failures are reported.
+    const later: Dispatch = { ...how, afterCommit: false, onFailure: 'report' };
+    return this.transactions.runAfterCommit(() => {
+      try {
+        void this.dispatch(message, later);
+      } catch (error) {
+        this.failures.failed(error, message, this.connectionNames(how.connections), 'report');
+      }
     });
   }
 
-  /** The broadcasters of `connections` (the default connection when undefined). */
-  private targets(connections: Connections): Target[] {
-    if (connections === undefined) {
-      // Most broadcasts use the default connection: build its one-entry list once.
-      return (this.defaultTargets ??= [[this.config.default, this.connection()]]);
+  /** Queues a prepared broadcast as a job; rejects or reports as `how.onFailure` says. */
+  private enqueue(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
+    // Named connections travel by name; none named means the worker's own default, as in
+    // Laravel, so a worker configured for production sends there whatever the app's default.
+    const named = how.connections === undefined ? undefined : [how.connections].flat();
+    let added: Promise<void>;
+    let queue = '';
+    try {
+      const jobs = this.jobSink();
+      queue = jobs.queueName(how.queue as true | string, how.event);
+      // The worker must know every name: checked now, without building the connections.
+      for (const name of named ?? []) if (!this.registry.has(name)) this.connection(name);
+      const type = how.event?.constructor;
+      const own = typeof type === 'function' ? broadcastableOptionsOf(type) : undefined;
+      const retry = own ? { attempts: own.attempts, backoff: own.backoff } : undefined;
+      added = jobs.add(queue, broadcastJob(message, named, how.event), retry);
+    } catch (error) {
+      const where = this.connectionNames(how.connections);
+      return this.failures.failed(error, message, where, how.onFailure);
     }
-    if (!Array.isArray(connections)) return [[connections, this.connection(connections)]];
-    return connections.map((name): Target => [name, this.connection(name)]);
+    if (how.onFailure === 'reject' || how.awaited) return added;
+    return added.then(undefined, (error: unknown) =>
+      this.failures.failed(error, message, `queue ${queue}`, 'report'),
+    );
   }
 
   /**
-   * One driver call: the prepared message to a driver with `broadcastPrepared` (undefined
-   * when it finished synchronously), the public arguments, and nothing more, to any other.
-   * A driver that throws, or returns a plain value despite its type, still gives a promise.
+   * The queue `choice` names for `event`; throws a BroadcastConfigError naming the key when
+   * it is unknown (the boot's check of `@Broadcastable({ queue })`).
+   * @internal
    */
-  private handTo(broadcaster: Broadcaster, message: PreparedBroadcast): Promise<void> | undefined {
-    try {
-      if (broadcaster.broadcastPrepared) {
-        const sent = broadcaster.broadcastPrepared(message);
-        return sent === undefined ? undefined : Promise.resolve(sent);
-      }
-      const { channels, event, payload, exceptSocketId } = message;
-      const options = exceptSocketId ? { exceptSocketId } : {};
-      return Promise.resolve(broadcaster.broadcast(channels, event, payload, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  queueNameFor(choice: true | string, event: object | undefined): string {
+    return this.jobSink().queueName(choice, event);
   }
 
-  /** Throws `error`, or reports it, as `onFailure` says. */
-  private failed(
-    error: unknown,
-    message: Pick<PreparedBroadcast, 'event' | 'channels'>,
-    connection: string,
-    onFailure: OnFailure,
-  ): undefined {
-    if (onFailure === 'reject') throw error;
-    this.report(error, { event: message.event, channels: message.channels, connection });
-    return undefined;
+  private jobSink(): BroadcastJobSink {
+    return (this.jobs ??= this.createJobSink());
   }
 
-  private report(error: unknown, context: BroadcastErrorContext): void {
-    this.logger.error(
-      BroadcastMessages.autoBroadcastFailed(
-        context.event,
-        context.channels,
-        context.connection,
-        error,
-      ),
-    );
-    try {
-      this.options?.onError?.(error, context);
-    } catch (hookError) {
-      this.logger.error(BroadcastMessages.onErrorThrew(hookError));
-    }
+  /** Where queued broadcasts go: BullMQ; the fake manager records them instead. */
+  protected createJobSink(): BroadcastJobSink {
+    return new BroadcastQueueProducer(this.config.queue);
+  }
+
+  /** Connection names for a log line: the default one spelled out. */
+  private connectionNames(connections: Connections): string {
+    return connections === undefined ? this.config.default : [connections].flat().join(', ');
+  }
+
+  /** Whether `name` is a connection or driver this manager can build. @internal */
+  isKnownConnection(name: string): boolean {
+    return this.registry.has(name);
+  }
+
+  /** Every connection and driver name, for error messages. @internal */
+  knownConnections(): string[] {
+    return this.registry.known();
   }
 }

@@ -3,6 +3,7 @@ import { BroadcastMessages } from './broadcast-messages.js';
 import type { Broadcaster } from '../drivers/broadcaster.interface.js';
 import { BroadcastManager } from './broadcast-manager.js';
 import type { SendArguments } from './send-arguments.js';
+import type { BroadcastEventOptions } from './dispatch.interface.js';
 import type {
   BroadcastMessage,
   ContractSendOptions,
@@ -37,8 +38,8 @@ export class Broadcast {
     return manager().send(...(args as [never]));
   }
 
-  static event(event: ShouldBroadcast): Promise<void> {
-    return manager().event(event);
+  static event(event: ShouldBroadcast, options?: string | BroadcastEventOptions): Promise<void> {
+    return manager().event(event, options);
   }
 
   static connection(name?: string): Broadcaster {

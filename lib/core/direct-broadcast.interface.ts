@@ -14,6 +14,10 @@ export interface BroadcastMessage {
   exceptSocketId?: string;
   /** Connection(s) to send through. @default the default connection */
   connection?: string | string[];
+  /** Queue it (true: the default queue, or a queue name) instead of sending now. @default false */
+  queue?: boolean | string;
+  /** Hold it until the current database transaction commits. @default false */
+  afterCommit?: boolean;
 }
 
 /** The last argument of `send(contract, params, payload, options)`. */
@@ -22,6 +26,10 @@ export interface ContractSendOptions {
   exceptSocketId?: string;
   /** Connection(s) to send through. @default the default connection */
   connection?: string | string[];
+  /** Queue it (true: the default queue, or a queue name) instead of sending now. @default false */
+  queue?: boolean | string;
+  /** Hold it until the current database transaction commits. @default false */
+  afterCommit?: boolean;
 }
 
 /** What `toOthers()` returns: `send` and `event` that exclude one socket. */
@@ -33,5 +41,8 @@ export interface PendingBroadcast {
     payload: PayloadInput<E>,
     options?: ContractSendOptions,
   ): Promise<void>;
-  event(event: ShouldBroadcast): Promise<void>;
+  event(
+    event: ShouldBroadcast,
+    options?: { queue?: boolean | string; afterCommit?: boolean },
+  ): Promise<void>;
 }

@@ -16,6 +16,9 @@ export type SendArguments =
 export interface PreparedSend {
   prepared: PreparedBroadcast;
   connection?: string | string[];
+  /** Queue it (true, or a queue name); falsy: send now. */
+  queue?: boolean | string;
+  afterCommit?: boolean;
 }
 
 /**
@@ -38,15 +41,18 @@ export async function prepareSend(args: SendArguments): Promise<PreparedSend> {
     }
     const checked = await validateContractPayload(message, payload as Record<string, unknown>);
     const prepared = prepareBroadcast([channel], message.name, checked, options.exceptSocketId);
-    return { prepared, connection: options.connection };
+    const { connection, queue, afterCommit } = options;
+    return { prepared, connection, queue, afterCommit };
   }
   if (typeof message !== 'object' || message === null || Array.isArray(message)) {
     throw new BroadcastDriverError(BroadcastMessages.notAnEventContract(message));
   }
-  const { channels, event, payload, exceptSocketId, connection } = message;
+  const { channels, event, payload, exceptSocketId, connection, queue, afterCommit } = message;
   return {
     prepared: prepareBroadcast(channelNames(channels), event, payload, exceptSocketId),
     connection,
+    queue,
+    afterCommit,
   };
 }
 

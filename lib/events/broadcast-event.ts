@@ -16,6 +16,10 @@ export interface ResolvedBroadcastEvent {
   /** Connections named by the event; undefined means the default one. */
   connections?: string[];
   toOthers: boolean;
+  /** true / a queue name: queue it; false: send now; undefined: as `queue.default` says. */
+  queue?: boolean | string;
+  /** undefined: as the module's `afterCommit` says. */
+  afterCommit?: boolean;
   /** The event contract of `@Broadcastable(contract)`: its schema validates the payload. */
   contract?: EventContract;
 }
@@ -41,7 +45,7 @@ export function isBroadcastableEvent(value: unknown): value is ShouldBroadcast {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Own enumerable data fields: Laravel broadcasts an event's public properties. */
-function ownFields(event: object): Record<string, unknown> {
+export function ownFields(event: object): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const key in event) {
     if (!hasOwn.call(event, key)) continue;
@@ -71,6 +75,8 @@ export function resolveBroadcastEvent(event: object): ResolvedBroadcastEvent | u
     connections:
       connection === undefined ? undefined : Array.isArray(connection) ? connection : [connection],
     toOthers: options?.toOthers === true,
+    queue: candidate.broadcastQueue?.() ?? options?.queue,
+    afterCommit: options?.afterCommit,
     contract: options?.contract,
   };
 }

@@ -21,6 +21,37 @@ export interface BroadcastableOptions {
    * @default false
    */
   toOthers?: boolean;
+  /**
+   * Queue this event (`true`: the default queue; a name: that queue) or send it at once
+   * (`false`, Laravel's `ShouldBroadcastNow`), whatever `queue.default` says. A
+   * `broadcastQueue()` method wins over it. Needs the module's `queue` option.
+   * @default queue.default
+   */
+  queue?: boolean | string;
+  /**
+   * When dispatched inside a database transaction, broadcast (or queue) only after it
+   * commits, and never if it rolls back (Laravel's `ShouldDispatchAfterCommit`).
+   * @default the module's afterCommit
+   */
+  afterCommit?: boolean;
+  /**
+   * Tries of this event's job, the first included (Laravel's `$tries` on the event).
+   * @default queue.attempts
+   */
+  attempts?: number;
+  /**
+   * The wait between this event's tries (Laravel's `$backoff` on the event).
+   * @default queue.backoff
+   */
+  backoff?: { type?: 'exponential' | 'fixed'; delay?: number };
+}
+
+/** Every `@Broadcastable()` class, so the boot can check the queues they name. */
+const decorated = new Set<Function>();
+
+/** The classes decorated so far. @internal */
+export function broadcastableClasses(): ReadonlySet<Function> {
+  return decorated;
 }
 
 // Every emit with an object argument asks whether its class is broadcastable, and
@@ -89,6 +120,7 @@ export function Broadcastable(
   const setMetadata = SetMetadata(BROADCASTABLE_METADATA, metadata);
   return (target) => {
     setMetadata(target);
+    decorated.add(target);
     optionsByClass = new WeakMap();
   };
 }

@@ -33,7 +33,7 @@ export class EventEmitterBridge implements OnModuleInit, OnApplicationShutdown {
     if (!emitter) return;
     this.unhook = hookEventEmitter(
       emitter,
-      (event, socketId) => this.manager.broadcastDispatched(event, socketId),
+      (event, socketId, awaited) => this.manager.broadcastDispatched(event, socketId, awaited),
       (eventName, error) => this.logger.error(BroadcastMessages.listenerFailed(eventName, error)),
     );
   }

@@ -13,12 +13,14 @@ export interface HookableEmitter {
 }
 
 /**
- * Broadcasts one dispatched event; must never throw or reject (it reports failures itself).
+ * Broadcasts one dispatched event; must never throw, and rejects only when `awaited` (an
+ * emitAsync caller waits) and a queued event could not be queued: that caller hears it.
  * Returns undefined when it has already finished, so emitAsync need not wait a promise turn.
  */
 export type AutoBroadcast = (
   event: object,
   socketId: string | undefined,
+  awaited: boolean,
 ) => Promise<void> | undefined | void;
 
 const HOOKED = Symbol.for('nestjs-broadcasting:event-emitter-hook');
@@ -91,7 +93,7 @@ export function hookEventEmitter(
     const done = Promise.resolve(settled);
     (yieldFirst ? done.then(nextMacrotask) : done)
       .then(
-        () => broadcast(args[1], socketId),
+        () => broadcast(args[1], socketId, false),
         (error: unknown) => onListenerFailure(args[0], error),
       )
       .catch(() => undefined);
@@ -106,7 +108,7 @@ export function hookEventEmitter(
     // A rejection reaches the caller as before; the broadcast is skipped.
     const results = await runListeners(this, args);
     if (yieldFirst) await nextMacrotask();
-    const sent = broadcast(args[1], socketId);
+    const sent = broadcast(args[1], socketId, true);
     if (sent) await sent;
     return results;
   }

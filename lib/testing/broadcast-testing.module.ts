@@ -15,7 +15,7 @@ import { BROADCAST_CONFIG, BROADCAST_MODULE_OPTIONS } from '../constants.js';
 import { SocketIdMiddleware } from '../core/socket-id.middleware.js';
 import { BroadcasterFake } from './broadcaster.fake.js';
 import { FakeBroadcastManager } from './fake-broadcast-manager.js';
-import { testingBroadcastConfig } from './testing-config.js';
+import { testingBroadcastConfig, type BroadcastTestingOptions } from './testing-config.js';
 
 /**
  * Drop-in replacement for `BroadcastModule.forRoot()` in tests: the same providers (built
@@ -25,8 +25,11 @@ import { testingBroadcastConfig } from './testing-config.js';
  */
 @Module({})
 export class BroadcastTestingModule implements NestModule {
-  static forRoot(fake: BroadcasterFake = new BroadcasterFake()): DynamicModule {
-    const config = testingBroadcastConfig();
+  static forRoot(
+    fake: BroadcasterFake = new BroadcasterFake(),
+    options: BroadcastTestingOptions = {},
+  ): DynamicModule {
+    const config = testingBroadcastConfig(options);
     return {
       module: BroadcastTestingModule,
       global: true,

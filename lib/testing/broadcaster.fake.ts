@@ -1,5 +1,6 @@
 import type { EventContract, PayloadOf } from '../contract/event-contract.js';
 import type { Broadcaster, BroadcastSendOptions } from '../drivers/broadcaster.interface.js';
+import type { BroadcastJobData } from '../queue/broadcast-job.js';
 
 /** One recorded `broadcast()` call; `P` is the payload type a contract gives it. */
 export interface RecordedBroadcast<P = Record<string, unknown>> {
@@ -15,12 +16,21 @@ type EventRef = string | EventContract;
 
 const nameOf = (event: EventRef): string => (typeof event === 'string' ? event : event.name);
 
+/** One recorded queued broadcast: the job as BullMQ would have stored it, and its queue. */
+export interface RecordedQueuedBroadcast extends BroadcastJobData {
+  queue: string;
+  /** Whether `runQueued()` has sent it (recorded in `calls`). */
+  ran: boolean;
+}
+
 /**
  * A driver that records every broadcast instead of sending it, with assertions whose
  * failure message lists what was recorded.
  */
 export class BroadcasterFake implements Broadcaster {
   readonly calls: RecordedBroadcast[] = [];
+  /** Broadcasts queued instead of sent (through the fake manager), in order. */
+  readonly queued: RecordedQueuedBroadcast[] = [];
 
   async broadcast(
     channels: string[],
@@ -91,9 +101,51 @@ export class BroadcasterFake implements Broadcaster {
       );
   }
 
-  /** Forgets every recorded call. */
+  /**
+   * Records a queued job (the fake manager's queue calls it).
+   * @internal
+   */
+  recordQueued(queue: string, job: BroadcastJobData): void {
+    this.queued.push({ ...job, channels: [...job.channels], queue, ran: false });
+  }
+
+  /** Passes when `event` (a name or a contract) was queued (on `queue`, when given). */
+  assertQueued(ref: EventRef, queue?: string): void {
+    const event = nameOf(ref);
+    const jobs = this.queued.filter((job) => job.event === event);
+    if (jobs.length === 0) this.fail(`Expected "${event}" to be queued, but it was not.`);
+    if (queue !== undefined && !jobs.some((job) => job.queue === queue)) {
+      const queues = [...new Set(jobs.map((job) => job.queue))].join(', ');
+      this.fail(`Expected "${event}" to be queued on "${queue}", but it was queued on ${queues}.`);
+    }
+  }
+
+  assertNotQueued(ref: EventRef): void {
+    const event = nameOf(ref);
+    const count = this.queued.filter((job) => job.event === event).length;
+    if (count > 0)
+      this.fail(`Expected "${event}" not to be queued, but it was queued ${count} time(s).`);
+  }
+
+  /**
+   * Runs the queued broadcasts that have not run yet, in order, as a worker would: each is
+   * then recorded in `calls` (once per connection it names). Resolves with how many ran.
+   */
+  async runQueued(): Promise<number> {
+    const pending = this.queued.filter((job) => !job.ran);
+    for (const job of pending) {
+      job.ran = true;
+      const options = job.socket ? { exceptSocketId: job.socket } : {};
+      for (const _connection of job.connections ?? ['default'])
+        await this.broadcast(job.channels, job.event, job.payload, options);
+    }
+    return pending.length;
+  }
+
+  /** Forgets every recorded call and queued broadcast. */
   reset(): void {
     this.calls.length = 0;
+    this.queued.length = 0;
   }
 
   private fail(message: string): never {
@@ -101,12 +153,19 @@ export class BroadcasterFake implements Broadcaster {
   }
 
   private describe(): string {
-    if (this.calls.length === 0) return 'Nothing was broadcast.';
     const lines = this.calls.map((call, index) => {
       const except = call.exceptSocketId ? ` except ${call.exceptSocketId}` : '';
       return `  ${index + 1}. "${call.event}" on [${call.channels.join(', ')}] ${safeJson(call.payload)}${except}`;
     });
-    return `Recorded broadcasts:\n${lines.join('\n')}`;
+    const sent = lines.length
+      ? `Recorded broadcasts:\n${lines.join('\n')}`
+      : 'Nothing was broadcast.';
+    if (this.queued.length === 0) return sent;
+    const jobs = this.queued.map(
+      (job, index) =>
+        `  ${index + 1}. "${job.event}" on [${job.channels.join(', ')}] to queue "${job.queue}"${job.ran ? ' (ran)' : ''}`,
+    );
+    return `${sent}\nQueued broadcasts:\n${jobs.join('\n')}`;
   }
 }
 

@@ -3,6 +3,7 @@ import { BroadcastManager } from '../core/broadcast-manager.js';
 import type { BroadcastModuleOptions } from '../config/broadcast-options.interface.js';
 import { defaultBroadcastConfig } from '../config/default-config.js';
 import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
+import type { BroadcastJobSink } from '../queue/broadcast-job-sink.interface.js';
 import { BroadcasterFake } from './broadcaster.fake.js';
 
 /**
@@ -20,6 +21,17 @@ export class FakeBroadcastManager extends BroadcastManager {
 
   override connection(_name?: string): Broadcaster {
     return this.fake;
+  }
+
+  /** Queued broadcasts are recorded by the fake (`assertQueued`, `runQueued()`), not sent to Redis. */
+  protected override createJobSink(): BroadcastJobSink {
+    const { fake, config } = this;
+    return {
+      // Any name is accepted: the fake has no queue of its own to check against.
+      queueName: (choice) => (choice === true ? (config.queue?.name ?? 'broadcasts') : choice),
+      add: async (queue, job) => fake.recordQueued(queue, job),
+      close: async () => undefined,
+    };
   }
 }
 

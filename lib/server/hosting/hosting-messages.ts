@@ -83,8 +83,9 @@ export const HostingMessages = {
   },
 
   // The `serve` command.
-  missingCommand: () => 'Missing command: use "serve".',
-  unknownCommand: (command: string) => `Unknown command "${command}": use "serve".`,
+  missingCommand: () => 'Missing command: use "serve" (or "work" for queued broadcasts).',
+  unknownCommand: (command: string) =>
+    `Unknown command "${command}": use "serve" (or "work" for queued broadcasts).`,
   flagNeedsValue: (flag: string) => `${flag} needs a value.`,
   badInteger: (flag: string, text: string, max: number) =>
     `${flag} must be a number from 0 to ${max} (got "${text}").`,

@@ -36,7 +36,9 @@ _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
   -h, --help               show this help
 
 On SIGINT / SIGTERM it stops accepting connections, closes every connection with 4200
-(clients reconnect at once, elsewhere) and exits within the shutdown grace.`;
+(clients reconnect at once, elsewhere) and exits within the shutdown grace.
+
+The other command, nestjs-broadcasting work, runs queued broadcasts (see work --help).`;
 
 /** What `serve`'s flags ask for; undefined fields fall through to the cascade. */
 export interface ServeArguments {

@@ -1,0 +1,75 @@
+import { closeRedisClient } from '../shared/redis/redis-clients.js';
+import { loadIoredis } from '../shared/redis/load-ioredis.js';
+import type { ResolvedQueueConfig } from './queue-options.interface.js';
+
+/** An ioredis client as BullMQ takes it; `owned` when this package made it (and closes it). */
+export interface QueueConnection {
+  client: object;
+  owned: boolean;
+}
+
+function isClient(value: unknown): boolean {
+  const candidate = value as { duplicate?: unknown; status?: unknown } | undefined;
+  return typeof candidate?.duplicate === 'function' && typeof candidate.status === 'string';
+}
+
+/**
+ * The producer's client fails fast: with no offline queue, `add()` rejects while Redis is
+ * down instead of holding the dispatch forever, so no broadcast is lost silently. The
+ * worker's retries forever (`maxRetriesPerRequest: null`, which BullMQ requires of it) and
+ * picks the jobs up again when Redis is back.
+ */
+const ROLE_OPTIONS = {
+  producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
+  worker: { maxRetriesPerRequest: null },
+} as const;
+
+export async function openQueueConnection(
+  config: ResolvedQueueConfig,
+  role: keyof typeof ROLE_OPTIONS,
+): Promise<QueueConnection> {
+  if (isClient(config.connection)) return { client: config.connection!, owned: false };
+  const Redis = await loadIoredis('Queued broadcasting (the queue option)');
+  const { url, ...options } = (config.connection ?? {}) as Record<string, unknown>;
+  const given = config.connection !== undefined && url === undefined;
+  const client = given
+    ? new (Redis as unknown as new (options: object) => object)({
+        ...options,
+        ...ROLE_OPTIONS[role],
+      })
+    : new Redis((url as string | undefined) ?? config.url, { ...options, ...ROLE_OPTIONS[role] });
+  if (role === 'producer') await readyOrFailed(client as ReadyClient);
+  return { client: client as object, owned: true };
+}
+
+type ReadyClient = {
+  status: string;
+  once(event: 'ready' | 'error', listener: (error?: Error) => void): unknown;
+  off(event: string, listener: (...args: unknown[]) => void): unknown;
+  disconnect(): void;
+};
+
+/**
+ * The producer's client sends nothing before it is ready (no offline queue), so wait for
+ * it; the first connection error rejects, and the next dispatch tries a new client.
+ */
+function readyOrFailed(client: ReadyClient): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      client.off('error', onError);
+      resolve();
+    };
+    const onError = (error?: unknown) => {
+      client.off('ready', onReady);
+      client.disconnect();
+      reject(error as Error);
+    };
+    client.once('ready', onReady);
+    client.once('error', onError);
+  });
+}
+
+export async function closeQueueConnection(connection: QueueConnection | undefined): Promise<void> {
+  if (connection?.owned) await closeRedisClient(connection.client as never);
+}

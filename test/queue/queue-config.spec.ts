@@ -1,0 +1,146 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BroadcastConfigError, resolveBroadcastConfig } from 'nestjs-broadcasting';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'broadcast-queue-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const resolve = (options: object = {}, env: Record<string, string> = {}) =>
+  resolveBroadcastConfig(options, { env, cwd: dir });
+
+async function withFile(body: unknown) {
+  const path = join(dir, `broadcasting-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(path, JSON.stringify(body));
+  return { BROADCASTING_CONFIG: path };
+}
+
+async function configError(promise: Promise<unknown>): Promise<BroadcastConfigError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(BroadcastConfigError);
+  return error as BroadcastConfigError;
+}
+
+const DEFAULTS = {
+  url: 'redis://127.0.0.1:6379',
+  name: 'broadcasts',
+  queues: [],
+  prefix: 'bull',
+  default: false,
+  worker: false,
+  concurrency: 1,
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  keepFailed: 1000,
+  keepCompleted: 0,
+};
+
+describe('the queue section of the configuration cascade', () => {
+  it('is off unless something sets it, and has the documented defaults once on', async () => {
+    expect((await resolve()).queue).toBeUndefined();
+    expect((await resolve({ queue: {} })).queue).toEqual({ ...DEFAULTS, connection: undefined });
+    expect(
+      (await resolve({ queue: false }, { BROADCASTING_QUEUE_URL: 'redis://q:6379' })).queue,
+    ).toBeUndefined();
+  });
+
+  it('reads every BROADCASTING_QUEUE_* variable, which alone turns queueing on', async () => {
+    const config = await resolve(
+      {},
+      {
+        BROADCASTING_QUEUE_URL: 'redis://queue-host:6380/2',
+        BROADCASTING_QUEUE_NAME: 'events',
+        BROADCASTING_QUEUE_PREFIX: 'app',
+        BROADCASTING_QUEUE_DEFAULT: 'true',
+        BROADCASTING_QUEUE_WORKER: '1',
+        BROADCASTING_QUEUE_CONCURRENCY: '10',
+        BROADCASTING_QUEUE_ATTEMPTS: '5',
+        BROADCASTING_QUEUE_BACKOFF_TYPE: 'fixed',
+        BROADCASTING_QUEUE_BACKOFF_DELAY: '250',
+        BROADCASTING_QUEUE_KEEP_FAILED: '50',
+        BROADCASTING_QUEUE_KEEP_COMPLETED: '10',
+        BROADCASTING_AFTER_COMMIT: 'true',
+      },
+    );
+    expect(config.queue).toEqual({
+      url: 'redis://queue-host:6380/2',
+      name: 'events',
+      queues: [],
+      prefix: 'app',
+      default: true,
+      worker: true,
+      concurrency: 10,
+      attempts: 5,
+      backoff: { type: 'fixed', delay: 250 },
+      keepFailed: 50,
+      keepCompleted: 10,
+      connection: undefined,
+    });
+    expect(config.afterCommit).toBe(true);
+    expect(config.sources['queue.attempts']).toBe('env');
+  });
+
+  it('reads the config file, whose values win over the environment', async () => {
+    const env = await withFile({
+      queue: { name: 'from-file', queues: ['low'], backoff: { delay: 5 }, worker: true },
+    });
+    const config = await resolve({}, { ...env, BROADCASTING_QUEUE_NAME: 'from-env' });
+    expect(config.queue).toMatchObject({
+      name: 'from-file',
+      queues: ['low'],
+      worker: true,
+      backoff: { type: 'exponential', delay: 5 },
+    });
+  });
+
+  it('names a typo in the file and suggests the key', async () => {
+    const env = await withFile({ queue: { atempts: 3 } });
+    const error = await configError(resolve({}, env));
+    expect(error.message).toBe(
+      `Unknown broadcasting config key queue.atempts (in config file ${env.BROADCASTING_CONFIG}). ` +
+        'Did you mean "attempts"? Keys allowed there: connection, url, name, queues, prefix, default, ' +
+        'worker, concurrency, attempts, backoff, keepFailed, keepCompleted.',
+    );
+    expect(error.key).toBe('queue.atempts');
+  });
+
+  it('refuses bad values, naming the key and where they came from', async () => {
+    const attempts = await configError(resolve({}, { BROADCASTING_QUEUE_ATTEMPTS: '0' }));
+    expect(attempts.message).toBe(
+      'Invalid broadcasting config queue.attempts = "0" (from env BROADCASTING_QUEUE_ATTEMPTS): must be a whole number of at least 1.',
+    );
+    const name = await configError(resolve({ queue: { name: 'a:b' } }));
+    expect(name.message).toBe(
+      'Invalid broadcasting config queue.name = "a:b" (from BroadcastModule options "queue.name"): ' +
+        'must be a non-empty name without ":" (BullMQ joins its keys with ":").',
+    );
+    const backoff = await configError(resolve({}, { BROADCASTING_QUEUE_BACKOFF_TYPE: 'linear' }));
+    expect(backoff.message).toBe(
+      'Invalid broadcasting config queue.backoff.type = "linear" (from env BROADCASTING_QUEUE_BACKOFF_TYPE): must be one of "exponential" or "fixed".',
+    );
+    const flag = await configError(resolve({}, { BROADCASTING_QUEUE_WORKER: 'yes' }));
+    expect(flag.message).toBe(
+      'Invalid broadcasting config queue.worker = "yes" (from env BROADCASTING_QUEUE_WORKER): must be true or false.',
+    );
+    const url = await configError(resolve({}, { BROADCASTING_QUEUE_URL: 'http://x' }));
+    expect(url.message).toContain('queue.url');
+  });
+
+  it('tells a file that sets transactions to pass it from code', async () => {
+    const env = await withFile({ transactions: {} });
+    const error = await configError(resolve({}, env));
+    expect(error.message).toBe(
+      `Broadcasting config key transactions cannot be set in config file ${env.BROADCASTING_CONFIG}: ` +
+        'transactions wraps your ORM (new TypeOrmTransactionHooks(dataSource)); pass it to BroadcastModule.forRoot() / forRootAsync() in your code.',
+    );
+  });
+});
