@@ -48,7 +48,12 @@ export const SERVER_SCHEMA = {
   redis: {
     kind: 'object',
     or: [true, false],
-    fields: { url: { kind: 'typed', as: 'url', secret: true }, prefix: { kind: 'string' } },
+    fields: {
+      url: { kind: 'typed', as: 'url', secret: true },
+      prefix: { kind: 'string' },
+      cluster: { kind: 'typed', as: 'redis-nodes', secret: true },
+      sharded: { kind: 'boolean' },
+    },
   },
   scaling: { kind: 'keyed', key: 'server.scaling' },
   metrics: {
@@ -98,6 +103,8 @@ export const CONFIG_FILE_SCHEMA = {
     fields: {
       url: { kind: 'keyed', key: 'redis.url' },
       prefix: { kind: 'keyed', key: 'redis.prefix' },
+      cluster: { kind: 'keyed', key: 'redis.cluster' },
+      sharded: { kind: 'keyed', key: 'redis.sharded' },
     },
   },
   pusher: {

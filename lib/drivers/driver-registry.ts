@@ -59,6 +59,10 @@ export function builtinDrivers(module: { logPayload?: boolean }): Record<string,
         connection: options.name,
         client: options.client as RedisPublisher | undefined,
         url: options.url ?? defaults.redis.url,
+        // A connection's own URL means that one Redis, not the configured cluster.
+        cluster:
+          options.cluster ?? (options.url === undefined ? defaults.redis.cluster : undefined),
+        sharded: options.sharded ?? defaults.redis.sharded ?? false,
         redisOptions: options.redisOptions,
         prefix: options.prefix ?? defaults.redis.prefix,
       });

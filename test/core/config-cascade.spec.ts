@@ -62,6 +62,8 @@ describe('configuration cascade', () => {
         BROADCASTING_DEFAULT: 'log',
         BROADCASTING_REDIS_URL: 'redis://10.0.0.1:6380/2',
         BROADCASTING_REDIS_PREFIX: 'app:',
+        BROADCASTING_REDIS_CLUSTER: '10.0.0.1:7000, 10.0.0.2:7000',
+        BROADCASTING_REDIS_SHARDED: 'true',
         BROADCASTING_APP_ID: '1',
         BROADCASTING_APP_KEY: 'key',
         BROADCASTING_APP_SECRET: 'secret',
@@ -86,7 +88,12 @@ describe('configuration cascade', () => {
     );
     expect(config).toMatchObject({
       default: 'log',
-      redis: { url: 'redis://10.0.0.1:6380/2', prefix: 'app:' },
+      redis: {
+        url: 'redis://10.0.0.1:6380/2',
+        prefix: 'app:',
+        cluster: ['10.0.0.1:7000', '10.0.0.2:7000'],
+        sharded: true,
+      },
       app: { id: '1', key: 'key', secret: 'secret' },
       pusher: { host: 'ws.example.com', port: 6002, scheme: 'http', cluster: 'eu' },
       authEndpoint: '/api/broadcasting/auth',

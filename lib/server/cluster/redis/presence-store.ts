@@ -125,7 +125,8 @@ export class PresenceStore {
     const [existed, dead, gone] = (await runScript(
       this.redis,
       TICK_SCRIPT,
-      [],
+      // Unused by the script; it routes the call to the registry's shard on a Redis Cluster.
+      [this.keys.nodes],
       [this.keys.namespace, this.nodeId, this.ttlMs],
     )) as [number, string[], string[]];
     return { wasAlive: existed === 1, deadNodes: dead, gone: triples(gone) };
@@ -153,7 +154,7 @@ export class PresenceStore {
     const [gone, added] = (await runScript(
       this.redis,
       RESYNC_SCRIPT,
-      [],
+      [this.keys.nodes],
       [
         this.keys.namespace,
         this.nodeId,
@@ -180,7 +181,7 @@ export class PresenceStore {
     const gone = (await runScript(
       this.redis,
       DEREGISTER_SCRIPT,
-      [],
+      [this.keys.nodes],
       [this.keys.namespace, this.nodeId],
     )) as string[];
     this.mine.clear();
