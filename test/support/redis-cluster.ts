@@ -80,6 +80,8 @@ export class RedisClusterProcess {
         'no',
         '--dir',
         this.dir,
+        '--logfile',
+        `redis-${port}.log`,
       ],
       { stdio: 'ignore' },
     );
@@ -110,7 +112,10 @@ export class RedisClusterProcess {
 
   /** Which port serves the slot of `key` right now. */
   async ownerOf(key: string): Promise<number> {
-    const slot = Number(await command(this.livePort(), 'CLUSTER', 'KEYSLOT', key));
+    return this.ownerOfSlot(await this.slotOf(key));
+  }
+
+  private async ownerOfSlot(slot: number): Promise<number> {
     const nodes = await this.clusterNodes();
     const owner = nodes.find(
       (node) =>
@@ -120,6 +125,28 @@ export class RedisClusterProcess {
     );
     if (!owner) throw new Error(`no live master serves slot ${slot}`);
     return owner.port;
+  }
+
+  /** The hash slot of a key or shard channel. */
+  async slotOf(key: string): Promise<number> {
+    return Number(await command(this.livePort(), 'CLUSTER', 'KEYSLOT', key));
+  }
+
+  /**
+   * Moves one (keyless) slot to the master on `toPort` the way resharding does (IMPORTING /
+   * MIGRATING, then SETSLOT NODE on every master), so clients meet MOVED / ASK redirections.
+   */
+  async moveSlot(slot: number, toPort: number): Promise<void> {
+    const fromPort = await this.ownerOfSlot(slot);
+    const toId = String(await command(toPort, 'CLUSTER', 'MYID'));
+    const fromId = String(await command(fromPort, 'CLUSTER', 'MYID'));
+    await command(toPort, 'CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', fromId);
+    await command(fromPort, 'CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', toId);
+    // Once per node, target first: Redis drops a slot's shard subscribers on every SETSLOT
+    // NODE, even one naming itself, so a second one would undo what clients subscribed since.
+    const order = [...new Set([toPort, fromPort, ...(await this.masterPorts())])];
+    for (const port of order) await command(port, 'CLUSTER', 'SETSLOT', String(slot), 'NODE', toId);
+    await this.waitHealthy();
   }
 
   /** `PUBSUB SHARDCHANNELS pattern` on one node. */
@@ -144,15 +171,28 @@ export class RedisClusterProcess {
    */
   async waitHealthy(ms = 60_000): Promise<void> {
     await waitUntil('the Redis Cluster to be healthy', ms, async () => {
-      for (const [port, child] of this.children) {
-        if (child.exitCode !== null || child.signalCode !== null) continue;
+      const dead = new Set(
+        [...this.children]
+          .filter(([, child]) => child.exitCode !== null || child.signalCode !== null)
+          .map(([port]) => port),
+      );
+      for (const [port] of this.children) {
+        if (dead.has(port)) continue;
+        // Each "not yet" throws its reason, which a timeout then reports.
         const info = String(await command(port, 'CLUSTER', 'INFO'));
-        if (!info.includes('cluster_state:ok')) return false;
+        if (!info.includes('cluster_state:ok')) {
+          const view = (await this.clusterNodes(port)).map((n) => `${n.port}:${n.flags.join(',')}`);
+          throw new Error(`${port}: cluster_state not ok; it sees ${view.join(' ')}`);
+        }
+        // A killed node stays listed as failed until it restarts; the others must be fine.
         const nodes = await this.clusterNodes(port);
-        if (nodes.some((node) => /fail|handshake|noaddr/.test(node.flags.join(',')))) return false;
+        const bad = nodes.find(
+          (node) => !dead.has(node.port) && /fail|handshake|noaddr/.test(node.flags.join(',')),
+        );
+        if (bad) throw new Error(`${port} sees ${bad.port} as ${bad.flags.join(',')}`);
         const replication = String(await command(port, 'INFO', 'replication'));
         if (replication.includes('role:slave') && !replication.includes('master_link_status:up'))
-          return false;
+          throw new Error(`${port}: its replication link to its master is down`);
       }
       return true;
     });
@@ -168,10 +208,10 @@ export class RedisClusterProcess {
     return client;
   }
 
-  /** Kills every node and removes the dir. */
+  /** Kills every node and removes the dir (kept when NB_KEEP_REDIS_CLUSTER is set, for its logs). */
   async stop(): Promise<void> {
     await Promise.all([...this.children.keys()].map((port) => this.killNode(port)));
-    rmSync(this.dir, { recursive: true, force: true });
+    if (!process.env.NB_KEEP_REDIS_CLUSTER) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private livePort(): number {

@@ -13,6 +13,7 @@ import { SourceMessages } from './source-messages.js';
 import {
   closeRedisClient,
   createRedisClient,
+  SHARDED_SLOTS_REFRESH_MS,
   type RedisSubscriberClient,
 } from '../../shared/redis/redis-clients.js';
 
@@ -82,7 +83,10 @@ export class RedisSource {
       {
         lazyConnect: true,
         maxRetriesPerRequest: null,
-        ...(sharded && { shardedSubscribers: true }),
+        ...(sharded && {
+          shardedSubscribers: true,
+          slotsRefreshInterval: SHARDED_SLOTS_REFRESH_MS,
+        }),
       },
     );
     const client = sharded ? shardedSubscriber(created) : created;

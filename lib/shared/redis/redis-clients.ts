@@ -66,8 +66,17 @@ const CLUSTER_LEVEL = new Set([
   'retryDelayOnClusterDown',
   'retryDelayOnTryAgain',
   'slotsRefreshTimeout',
+  'slotsRefreshInterval',
   'shardedSubscribers',
 ]);
+
+/**
+ * How often a sharded subscriber re-reads the slot table. Redis drops a shard channel's
+ * subscribers when its slot moves (resharding) without telling them where it went, and a
+ * subscriber sends no command that would meet a MOVED; ioredis subscribes the channels again
+ * on the new owner once it sees the new table.
+ */
+export const SHARDED_SLOTS_REFRESH_MS = 1_000;
 
 /**
  * Opens an ioredis connection, loading the optional `ioredis` package on first use: a

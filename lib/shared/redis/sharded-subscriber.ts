@@ -17,7 +17,9 @@ export interface ShardedSubscriberCluster {
  * cluster: SUBSCRIBE becomes SSUBSCRIBE (one command per channel: a command may only name
  * channels of one slot, and ioredis sends each to the shard that owns it), and `message`
  * listens to `smessage`. ioredis keeps one subscriber connection per master and subscribes
- * a shard's channels again when its slots move (failover, restart, MOVED).
+ * a shard's channels again when its slots move (failover, restart, resharding), which it
+ * notices by re-reading the slot table (`slotsRefreshInterval`, see SHARDED_SLOTS_REFRESH_MS):
+ * Redis drops a moved slot's subscribers without saying where the slot went.
  */
 export function shardedSubscriber(cluster: ShardedSubscriberCluster): RedisSubscriberClient {
   const client: RedisSubscriberClient = {

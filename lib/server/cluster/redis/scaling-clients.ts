@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   createRedisClient,
+  SHARDED_SLOTS_REFRESH_MS,
   type RedisCommandClient,
   type RedisSubscriberClient,
 } from '../../../shared/redis/redis-clients.js';
@@ -82,12 +83,16 @@ async function createShardedClients(target: RedisTarget, nodeId: string): Promis
   };
   const cluster = await createRedisClient<CommandCluster>(target, neededBy, {
     ...base,
+    // Also re-reads the slot table every second, so a master that restarted (which ioredis
+    // dropped from its pool) or a promoted replica is known again without a MOVED first.
+    slotsRefreshInterval: SHARDED_SLOTS_REFRESH_MS,
     enableAutoPipelining: true,
     connectionName: `nb-${nodeId}-cmd`,
   });
   const subscriber = await createRedisClient<ShardedSubscriberCluster>(target, neededBy, {
     ...base,
     shardedSubscribers: true,
+    slotsRefreshInterval: SHARDED_SLOTS_REFRESH_MS,
     connectionName: `nb-${nodeId}-sub`,
   });
   const commands: RedisCommandClient = {

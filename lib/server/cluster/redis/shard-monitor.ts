@@ -25,8 +25,8 @@ export interface ClusterTopology {
 const PING_WAIT_MS = 1_000;
 
 /**
- * Follows each shard (master) of a Redis Cluster, once per heartbeat: a PING to every master
- * ioredis knows from the slot table. A master that stops answering has its slots' channels
+ * Follows each shard (master) of a Redis Cluster, once per heartbeat: a PING to the master of
+ * every slot range. A master that stops answering has its slots' channels
  * cut off from the other nodes until it restarts or a replica is promoted, so `/up` lists
  * each shard's state and a change is logged once: down, back, or gone (no longer a master).
  */
@@ -48,22 +48,31 @@ export class ShardMonitor {
     return true;
   }
 
-  /** PINGs every master; never rejects. */
+  /**
+   * PINGs the master of every slot range; never rejects. The slot table, not ioredis's
+   * connection pool, says which masters there are: a master that died stays the owner of its
+   * slots until a replica takes over, while ioredis drops it from the pool meanwhile.
+   */
   async check(): Promise<void> {
     const slotCounts = new Map<string, number>();
     for (const owners of this.cluster.slots)
       if (owners?.[0]) slotCounts.set(owners[0], (slotCounts.get(owners[0]) ?? 0) + 1);
-    const masters = this.cluster.nodes('master');
+    const connections = new Map(
+      this.cluster
+        .nodes('master')
+        .map((redis) => [`${redis.options.host}:${redis.options.port}`, redis]),
+    );
     const next = new Map<string, ShardState>();
     await Promise.all(
-      masters.map(async (master) => {
-        const node = `${master.options.host}:${master.options.port}`;
-        const slots = slotCounts.get(node) ?? 0;
+      [...slotCounts].map(async ([node, slots]) => {
         let failure: string | undefined;
-        await settleWithin(master.ping(), PING_WAIT_MS, {
-          onError: (error) => (failure = reasonOf(error)),
-          onLate: () => (failure = `no PONG within ${PING_WAIT_MS} ms`),
-        });
+        const redis = connections.get(node);
+        if (!redis) failure = 'no connection';
+        else
+          await settleWithin(redis.ping(), PING_WAIT_MS, {
+            onError: (error) => (failure = reasonOf(error)),
+            onLate: () => (failure = `no PONG within ${PING_WAIT_MS} ms`),
+          });
         next.set(node, { node, slots, state: failure === undefined ? 'up' : 'down' });
         const before = this.current.get(node);
         if (failure !== undefined && before?.state !== 'down')
