@@ -4,7 +4,7 @@
  * (the server and the core are loaded from dist/) and Redis on BENCH_REDIS_URL
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
- * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes (default: all),
+ * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,redis-cluster (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -21,6 +21,7 @@ import { runFanOut } from './scenarios/fan-out.mjs';
 import { runMemory } from './scenarios/memory.mjs';
 import { runDispatch, runRedisPublish } from './scenarios/dispatch.mjs';
 import { runTwoNodes } from './scenarios/two-nodes.mjs';
+import { runRedisCluster } from './scenarios/redis-cluster.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
@@ -68,6 +69,7 @@ const plan = full
       dispatch: { dispatchCount: 20_000, rounds: 5 },
       redis: { publishes: 50_000, window: 256 },
       twoNodes: { subscribers: 1000, rate: 20, seconds: 5 },
+      redisCluster: { subscribers: 1000, rate: 20, seconds: 5, channels: 500 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -78,6 +80,7 @@ const plan = full
       dispatch: { dispatchCount: 10_000, rounds: 3 },
       redis: { publishes: 10_000, window: 256 },
       twoNodes: { subscribers: 300, rate: 20, seconds: 2 },
+      redisCluster: { subscribers: 300, rate: 20, seconds: 2, channels: 500 },
       watchdogMs: 3 * 60_000,
     };
 
@@ -185,6 +188,9 @@ async function main() {
         clientProcesses: 1,
         log,
       }),
+    );
+    await scenario('redis-cluster', results, () =>
+      runRedisCluster({ redisUrl, prefix: `${runPrefix}-rc:`, ...plan.redisCluster, log }),
     );
   } finally {
     await stopAll();

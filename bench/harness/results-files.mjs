@@ -8,7 +8,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Every scenario, in the order a run measures them; `--only` takes a subset. */
-export const SCENARIOS = ['latency', 'fanout', 'memory', 'dispatch', 'redis', 'two-nodes'];
+export const SCENARIOS = [
+  'latency',
+  'fanout',
+  'memory',
+  'dispatch',
+  'redis',
+  'two-nodes',
+  'redis-cluster',
+];
 
 /** The scenarios named by `--only=a,b` (every scenario when the option is absent). */
 export function selectedScenarios(onlyOption) {
