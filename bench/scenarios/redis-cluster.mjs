@@ -21,13 +21,13 @@ export async function runRedisCluster({
   try {
     const single = await crossNodeHop(
       { scaling: 'redis', redis: { url: redisUrl, prefix: `${prefix}single:` } },
-      { subscribers, rate, seconds },
+      { subscribers, rate, seconds, log },
     );
     log(`  one Redis: p50 ${ms(single.hop.latencyUs.p50)} ms`);
     const clusterPrefix = `${prefix}cluster:`;
     const sharded = await crossNodeHop(
       { scaling: 'redis', redis: { cluster: cluster.seeds, prefix: clusterPrefix } },
-      { subscribers, rate, seconds },
+      { subscribers, rate, seconds, log },
       (nodeB) =>
         shardChannelCounts(nodeB, cluster, `${clusterPrefix}nestjs-broadcasting:*`, channels),
     );
@@ -49,7 +49,7 @@ export async function runRedisCluster({
 }
 
 /** Subscribers on node B, published on node A's HTTP API; `extra` runs with both nodes up. */
-async function crossNodeHop(serverOptions, { subscribers, rate, seconds }, extra) {
+async function crossNodeHop(serverOptions, { subscribers, rate, seconds, log }, extra) {
   const started = await Promise.allSettled([
     BenchRig.start({ kind: 'ours', serverOptions, clientProcesses: 1, label: 'node A' }),
     BenchRig.start({ kind: 'ours', serverOptions, clientProcesses: 1, label: 'node B' }),
@@ -58,7 +58,9 @@ async function crossNodeHop(serverOptions, { subscribers, rate, seconds }, extra
   const failed = started.find((outcome) => outcome.status === 'rejected');
   try {
     if (failed) throw failed.reason;
+    log(`  nodes up; connecting ${subscribers} subscribers`);
     await nodeB.connect(subscribers);
+    log('  subscribers connected; publishing');
     const count = Math.max(5, Math.round(rate * seconds));
     const warm = await nodeB.publishRun({
       path: 'http',
@@ -77,7 +79,7 @@ async function crossNodeHop(serverOptions, { subscribers, rate, seconds }, extra
         socketsExact: run.socketsExact,
         subscribers: run.subscribers,
       },
-      extra: extra && (await extra(nodeB)),
+      extra: extra && (log('  counting shard channels'), await extra(nodeB)),
     };
   } finally {
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);
@@ -99,19 +101,17 @@ async function shardChannelCounts(nodeB, cluster, pattern, channels) {
       if (JSON.parse(raw).event === 'pusher:connection_established') resolve();
     });
   });
-  let confirmed = 0;
-  const allConfirmed = new Promise((resolve) =>
-    ws.on('message', (raw) => {
-      if (
-        JSON.parse(raw).event === 'pusher_internal:subscription_succeeded' &&
-        ++confirmed === channels
-      )
-        resolve();
-    }),
-  );
-  for (let i = 0; i < channels; i++)
+  // One at a time: the server closes a socket that piles up messages while a subscription
+  // is pending (4100), as pusher-js never does.
+  let confirm;
+  ws.on('message', (raw) => {
+    if (JSON.parse(raw).event === 'pusher_internal:subscription_succeeded') confirm?.();
+  });
+  for (let i = 0; i < channels; i++) {
+    const confirmed = new Promise((resolve) => (confirm = resolve));
     ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: `occupied-${i}` } }));
-  await allConfirmed;
+    await confirmed;
+  }
   const perMaster = await cluster.shardChannels(pattern);
   const occupied = Object.values(perMaster).reduce((a, b) => a + b, 0);
   ws.close();
