@@ -20,8 +20,9 @@ export interface RedisConnectionOptions {
    */
   cluster?: string[];
   /**
-   * SPUBLISH (sharded pub/sub) instead of PUBLISH. Only a server listening with
-   * `redis.sharded` hears it; Laravel Echo Server, Reverb and Soketi listen with SUBSCRIBE.
+   * SPUBLISH (sharded pub/sub) instead of PUBLISH, on a Redis Cluster (ignored on one Redis).
+   * Only a server listening with `redis.sharded` hears it; Laravel Echo Server, Reverb and
+   * Soketi listen with SUBSCRIBE.
    * @default BROADCASTING_REDIS_SHARDED, else false
    */
   sharded?: boolean;

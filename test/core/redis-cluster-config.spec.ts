@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastConfigError, resolveBroadcastConfig } from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { resolveServerOptions } from '../../lib/server/options/resolve-server-options.js';
+import { builtinDrivers } from '../../lib/drivers/driver-registry.js';
+import type { RedisBroadcaster } from '../../lib/drivers/redis.broadcaster.js';
 
 /** `redis.cluster` and `redis.sharded`: reachable from options, the config file and the env. */
 let dir: string;
@@ -141,5 +144,31 @@ describe('Redis Cluster in the server options', () => {
     expect(() => resolveServerOptions({ redis: { cluster: ['x'] } }, config)).toThrow(
       `Invalid broadcasting config redis.cluster = "x" (from the server options "redis.cluster"): ${NODES_PROBLEM}`,
     );
+  });
+});
+
+describe('redis.sharded without a cluster', () => {
+  it('is ignored on one Redis: the driver still PUBLISHes, which a SUBSCRIBEr hears', async () => {
+    const prefix = `test-${process.pid}-sharded-single:`;
+    const driver = builtinDrivers({}).redis(
+      { driver: 'redis', name: 'redis' },
+      {
+        app: {},
+        redis: { url: 'redis://127.0.0.1:6379', prefix, sharded: true },
+        pusher: {},
+      },
+    ) as RedisBroadcaster;
+    const subscriber = new Redis('redis://127.0.0.1:6379');
+    try {
+      const heard = new Promise<string>((resolve) =>
+        subscriber.on('message', (_channel, body) => resolve(body)),
+      );
+      await subscriber.subscribe(`${prefix}orders`);
+      await driver.broadcast(['orders'], 'shipped', { id: 1 });
+      expect(JSON.parse(await heard)).toEqual({ event: 'shipped', data: { id: 1 }, socket: null });
+    } finally {
+      subscriber.disconnect();
+      await driver.close();
+    }
   });
 });
