@@ -206,7 +206,7 @@ describe('report', () => {
         queuedC10: { count: 2000, perSec: 1193 },
       },
     });
-    expect(markdown).toContain('### 7. Queued broadcasts (dispatch → PUBLISH)');
+    expect(markdown).toContain('### 8. Queued broadcasts (dispatch → PUBLISH)');
     expect(markdown).toContain('| inline, redis driver | 10,000 | 17,746 |');
     expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 1 | 2,000 | 450 |');
     expect(markdown).toContain('| queued on BullMQ, one worker, concurrency 10 | 2,000 | 1,193 |');
@@ -251,6 +251,45 @@ describe('report', () => {
     expect(markdown).toMatch(
       /Workers \(through the primary\): CPU per delivery with 2 workers < 2× one worker \| 1\.50× \| met/,
     );
+  });
+
+  it('reports the Redis Cluster hop against one Redis, and the shard channels as they come and go', () => {
+    const hop = (p50) => ({
+      latencyUs: { p50, p99: p50 * 3 },
+      lost: 0,
+      socketsExact: 300,
+      subscribers: 300,
+    });
+    const section = {
+      rate: 20,
+      channels: 500,
+      single: hop(420),
+      cluster: hop(520),
+      shards: { idle: 3, occupied: 503, vacated: 3, perMaster: [170, 160, 173] },
+    };
+    const markdown = renderReport({ ...results, 'redis-cluster': section });
+    expect(markdown).toContain('### 9. Redis Cluster');
+    expect(markdown).toContain(
+      '| Redis Cluster, 3 masters (sharded pub/sub) | 0.52 | 1.56 | 300/300 |',
+    );
+    expect(markdown).toContain(
+      '3 idle, 503 with one socket on 500 channels (per master: 170, 160, 173), 3 after it left.',
+    );
+    expect(markdown).toMatch(/cross-node p50 within 1 ms of one Redis \| 0\.52 vs 0\.42 ms \| met/);
+    expect(markdown).toMatch(
+      /bounded by occupied channels \| 3 -> 503 -> 3 \(500 channels\) \| met/,
+    );
+    const leaking = renderReport({
+      ...results,
+      'redis-cluster': {
+        ...section,
+        cluster: hop(1600),
+        shards: { ...section.shards, vacated: 40 },
+      },
+    });
+    expect(leaking).toMatch(/within 1 ms of one Redis \| 1\.60 vs 0\.42 ms \| \*\*missed\*\*/);
+    expect(leaking).toMatch(/3 -> 503 -> 40 \(500 channels\) \| \*\*missed\*\*/);
+    expect(renderReport(results)).not.toContain('Redis Cluster');
   });
 
   it('says a scenario that could not run was not measured', () => {

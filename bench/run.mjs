@@ -5,7 +5,7 @@
  * (default redis://127.0.0.1:6379). Everything listens on 127.0.0.1 only.
  *
  * Options: --full, --only=latency,fanout,memory,dispatch,redis,two-nodes,workers,webhooks,
- * queue (default: all),
+ * queue,redis-cluster (default: all),
  * --profile (run our server with --cpu-prof; profiles go to --profile-dir, default
  * /tmp/bench-profiles), --out=<dir> (where results JSON/markdown go; default bench/results).
  * A complete run writes latest-{quick,full}.{md,json}; a run with --only writes
@@ -25,6 +25,7 @@ import { runTwoNodes } from './scenarios/two-nodes.mjs';
 import { runWorkers } from './scenarios/workers.mjs';
 import { runWebhooks } from './scenarios/webhooks.mjs';
 import { runQueue } from './scenarios/queue.mjs';
+import { runRedisCluster } from './scenarios/redis-cluster.mjs';
 import { renderReport } from './harness/report.mjs';
 import { resultsBaseName, selectedScenarios, writeResultFiles } from './harness/results-files.mjs';
 
@@ -80,6 +81,7 @@ const plan = full
       },
       webhooks: { size: 1000, deliveriesPerRun: 300_000, offeredPerSec: 200_000, rounds: 9 },
       queue: { inlineCount: 50_000, queuedCount: 10_000, window: 64 },
+      redisCluster: { subscribers: 1000, rate: 20, seconds: 5, channels: 500 },
       watchdogMs: 15 * 60_000,
     }
   : {
@@ -99,6 +101,7 @@ const plan = full
       // Runs long enough for the churn and the webhooks to overlap each one; rounds for noise.
       webhooks: { size: 1000, deliveriesPerRun: 150_000, offeredPerSec: 150_000, rounds: 7 },
       queue: { inlineCount: 10_000, queuedCount: 2_000, window: 64 },
+      redisCluster: { subscribers: 300, rate: 20, seconds: 2, channels: 500 },
       watchdogMs: 3 * 60_000,
     };
 
@@ -220,6 +223,9 @@ async function main() {
       runWebhooks({ ...plan.webhooks, clientProcesses: plan.clientProcesses, log }),
     );
     await scenario('queue', results, () => runQueue({ redisUrl, ...plan.queue, log }));
+    await scenario('redis-cluster', results, () =>
+      runRedisCluster({ redisUrl, prefix: `${runPrefix}-rc:`, ...plan.redisCluster, log }),
+    );
   } finally {
     await stopAll();
   }

@@ -49,6 +49,7 @@ export type {
   BroadcastErrorContext,
   BroadcastModuleAsyncOptions,
   BroadcastModuleOptions,
+  BroadcastRedisOptions,
   BroadcastOptionsFactory,
 } from './config/broadcast-options.interface.js';
 export { resolveBroadcastConfig, type ResolveConfigContext } from './config/resolve-config.js';

@@ -362,6 +362,33 @@ function webhooksSection(section, targets) {
   );
 }
 
+function redisClusterSection(section, targets) {
+  if (!section) return '';
+  if (section.error) return failed(section);
+  const { single, cluster, shards } = section;
+  const gap = (cluster.latencyUs.p50 - single.latencyUs.p50) / 1000;
+  targets.push({
+    name: 'Redis Cluster: cross-node p50 within 1 ms of one Redis',
+    measured: `${ms(cluster.latencyUs.p50)} vs ${ms(single.latencyUs.p50)} ms`,
+    ok: gap <= 1,
+  });
+  const bounded =
+    shards.occupied - shards.idle <= section.channels && shards.vacated === shards.idle;
+  targets.push({
+    name: 'Redis Cluster: shard channels bounded by occupied channels',
+    measured: `${shards.idle} -> ${shards.occupied} -> ${shards.vacated} (${section.channels} channels)`,
+    ok: bounded,
+  });
+  return (
+    '| Nodes over | p50 ms | p99 ms | sockets with exactly one copy |\n' +
+    '|---|---:|---:|---:|\n' +
+    `| one Redis | ${ms(single.latencyUs.p50)} | ${ms(single.latencyUs.p99)} | ${single.socketsExact}/${single.subscribers} |\n` +
+    `| Redis Cluster, 3 masters (sharded pub/sub) | ${ms(cluster.latencyUs.p50)} | ${ms(cluster.latencyUs.p99)} | ${cluster.socketsExact}/${cluster.subscribers} |\n` +
+    `\nShard channels of both nodes: ${shards.idle} idle, ${shards.occupied} with one socket on ` +
+    `${section.channels} channels (per master: ${shards.perMaster.join(', ')}), ${shards.vacated} after it left.\n`
+  );
+}
+
 export function renderReport(results) {
   const targets = [];
   const m = results.machine;
@@ -382,10 +409,12 @@ export function renderReport(results) {
     twoNodesSection(results['two-nodes'], targets),
     results.workers && '### 6. Several workers on one port\n',
     workersSection(results.workers, targets),
-    results.webhooks ? '### 6. Fan-out with webhooks\n' : '',
+    results.webhooks ? '### 7. Fan-out with webhooks\n' : '',
     webhooksSection(results.webhooks, targets),
-    results.queue && '### 7. Queued broadcasts (dispatch → PUBLISH)\n',
+    results.queue && '### 8. Queued broadcasts (dispatch → PUBLISH)\n',
     results.queue && (failed(results.queue) ?? queueSection(results.queue)),
+    results['redis-cluster'] && '### 9. Redis Cluster\n',
+    redisClusterSection(results['redis-cluster'], targets),
   ];
   sections.push(
     '### Targets\n',

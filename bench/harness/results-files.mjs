@@ -18,6 +18,7 @@ export const SCENARIOS = [
   'workers',
   'webhooks',
   'queue',
+  'redis-cluster',
 ];
 
 /** The scenarios named by `--only=a,b` (every scenario when the option is absent). */

@@ -35,6 +35,28 @@ export type BroadcasterFactory = (
  * Options of `BroadcastModule.forRoot()`. Every configuration key may also come from a
  * config file or a `BROADCASTING_*` environment variable; an option given here wins.
  */
+/** The shared Redis: one server by URL, or a Redis Cluster (docs/scaling.md#redis-cluster). */
+export interface BroadcastRedisOptions {
+  /** @default BROADCASTING_REDIS_URL, else 'redis://127.0.0.1:6379' */
+  url?: string;
+  /** Prefix of every published Redis channel. @default BROADCASTING_REDIS_PREFIX, else '' */
+  prefix?: string;
+  /**
+   * Seed nodes of a Redis Cluster (`host:port`, or `redis[s]://[user:password@]host:port`);
+   * ioredis finds the rest. When set it wins over `url`: the redis driver, Redis delivery and
+   * server scaling all run on the cluster.
+   * @default BROADCASTING_REDIS_CLUSTER (comma-separated), else unset
+   */
+  cluster?: string[];
+  /**
+   * On a Redis Cluster, the redis driver SPUBLISHes and Redis delivery SSUBSCRIBEs (sharded
+   * pub/sub: each channel lives on one shard), instead of the classic PUBLISH that Laravel's
+   * redis broadcaster sends and that every cluster node copies to every other.
+   * @default BROADCASTING_REDIS_SHARDED, else false
+   */
+  sharded?: boolean;
+}
+
 export interface BroadcastModuleOptions {
   /**
    * Default connection: a built-in driver name or a key of `connections`.
@@ -43,8 +65,8 @@ export interface BroadcastModuleOptions {
   default?: string;
   /** Pusher-protocol credentials. @default BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET */
   app?: { id?: string; key?: string; secret?: string };
-  /** @default { url: BROADCASTING_REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: BROADCASTING_REDIS_PREFIX ?? '' } */
-  redis?: { url?: string; prefix?: string };
+  /** The Redis of the redis driver, Redis delivery and server scaling. */
+  redis?: BroadcastRedisOptions;
   /** Where the pusher driver sends. @default BROADCASTING_PUSHER_HOST / _PORT / _SCHEME / _CLUSTER */
   pusher?: { host?: string; port?: number; scheme?: 'http' | 'https'; cluster?: string };
   /** @default BROADCASTING_AUTH_ENDPOINT, else '/broadcasting/auth' */

@@ -65,7 +65,12 @@ export const SERVER_SCHEMA = {
   redis: {
     kind: 'object',
     or: [true, false],
-    fields: { url: { kind: 'typed', as: 'url', secret: true }, prefix: { kind: 'string' } },
+    fields: {
+      url: { kind: 'typed', as: 'url', secret: true },
+      prefix: { kind: 'string' },
+      cluster: { kind: 'typed', as: 'redis-nodes', secret: true },
+      sharded: { kind: 'boolean' },
+    },
   },
   scaling: { kind: 'keyed', key: 'server.scaling' },
   workers: { kind: 'keyed', key: 'server.workers' },
@@ -147,6 +152,8 @@ export const CONFIG_FILE_SCHEMA = {
     fields: {
       url: { kind: 'keyed', key: 'redis.url' },
       prefix: { kind: 'keyed', key: 'redis.prefix' },
+      cluster: { kind: 'keyed', key: 'redis.cluster' },
+      sharded: { kind: 'keyed', key: 'redis.sharded' },
     },
   },
   pusher: {

@@ -28,7 +28,9 @@ export interface ConfigKey {
     | 'backoff'
     | 'queue-name'
     | 'workers'
-    | 'http-url';
+    | 'http-url'
+    | 'redis-nodes'
+    | 'flag';
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = [
@@ -41,6 +43,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: true,
   },
   { path: 'redis.prefix', env: 'BROADCASTING_REDIS_PREFIX', default: '', kind: 'string' },
+  // Seeds may be URLs with a password: masked like redis.url.
+  { path: 'redis.cluster', env: 'BROADCASTING_REDIS_CLUSTER', kind: 'redis-nodes', secret: true },
+  { path: 'redis.sharded', env: 'BROADCASTING_REDIS_SHARDED', kind: 'flag' },
   { path: 'app.id', env: 'BROADCASTING_APP_ID', kind: 'string' },
   { path: 'app.key', env: 'BROADCASTING_APP_KEY', kind: 'string' },
   { path: 'app.secret', env: 'BROADCASTING_APP_SECRET', kind: 'string', secret: true },

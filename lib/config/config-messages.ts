@@ -23,6 +23,10 @@ export const ConfigMessages = {
       `must be one of ${orList(allowed.map((a) => `"${a}"`))}.`,
     boolean: 'must be true or false.',
     queueName: 'must be a non-empty name without ":" (BullMQ joins its keys with ":").',
+    redisNodes:
+      'must name the Redis Cluster nodes to start from as host:port (or redis://host:port): ' +
+      'a non-empty array in options and files, comma-separated in BROADCASTING_REDIS_CLUSTER ' +
+      '(e.g. 10.0.0.1:7000,10.0.0.2:7000).',
     integer: (min: number, max?: number) =>
       max === undefined
         ? `must be a whole number of at least ${min}.`

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../shared/logger.js';
 import { maskRedisUrl } from '../shared/redis/redis-url.js';
+import { parseClusterSeed } from '../shared/redis/redis-target.js';
 import { ConfigMessages } from './config-messages.js';
 import type { ConfigKey } from './config-keys.js';
 
@@ -17,6 +18,10 @@ export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: 
   if (!key.secret) return text;
   // A URL keeps its host so the message says where; a URL that does not parse is hidden.
   if (key.kind === 'url') return maskRedisUrl(text);
+  if (key.kind === 'redis-nodes')
+    return (Array.isArray(value) ? value : text.split(','))
+      .map((entry) => (String(entry).includes('://') ? maskRedisUrl(String(entry)) : String(entry)))
+      .join(',');
   return '****';
 }
 
@@ -128,6 +133,24 @@ export function parseConfigValue(
       if (['', 'off', 'none', 'false'].includes(text)) return undefined;
       if (text !== 'redis') fail(key, value, source, where, problems.scaling);
       return 'redis';
+    }
+    case 'redis-nodes': {
+      // The env form is one comma-separated string; options and files give an array.
+      const entries =
+        typeof value === 'string' ? value.split(',').map((entry) => entry.trim()) : value;
+      if (
+        !Array.isArray(entries) ||
+        entries.length === 0 ||
+        entries.some((entry) => typeof entry !== 'string' || !parseClusterSeed(entry))
+      )
+        fail(key, value, source, where, problems.redisNodes);
+      return entries.map((entry) => entry.trim());
+    }
+    case 'flag': {
+      const text = typeof value === 'string' ? value.trim().toLowerCase() : value;
+      if (text === true || text === 'true' || text === '1') return true;
+      if (text === false || text === 'false' || text === '0') return false;
+      return fail(key, value, source, where, problems.boolean);
     }
     case 'log-level':
       return oneOf(key, value, source, where, LOG_LEVELS);

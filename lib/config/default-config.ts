@@ -10,7 +10,11 @@ export function defaultBroadcastConfig(): ResolvedBroadcastConfig {
   return {
     default: value('default') as string,
     app: {},
-    redis: { url: value('redis.url') as string, prefix: value('redis.prefix') as string },
+    redis: {
+      url: value('redis.url') as string,
+      prefix: value('redis.prefix') as string,
+      sharded: false,
+    },
     pusher: {},
     authEndpoint: value('authEndpoint') as string,
     userAuthEndpoint: value('userAuthEndpoint') as string,

@@ -8,7 +8,7 @@ import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exc
 import type { BroadcastModuleOptions } from './broadcast-options.interface.js';
 import { loadConfigFile } from './config-file.loader.js';
 import { ConfigMessages } from './config-messages.js';
-import { CONFIG_KEYS, type ConfigKey } from './config-keys.js';
+import { CONFIG_KEYS, configKey, type ConfigKey } from './config-keys.js';
 import { CONFIG_FILE_SCHEMA } from './config-file-schema.js';
 import { parseConfigObject } from './config-schema.js';
 import { parseConfigValue } from './config-values.js';
@@ -209,6 +209,10 @@ function validateConnections(config: ResolvedBroadcastConfig): void {
         path: `connections.${name}.url`,
       };
       parseConfigValue(key, options.url, 'option', `connection "${name}"`);
+    }
+    if (canonicalDriverName(connection.driver) === 'redis' && options.cluster !== undefined) {
+      const key = { ...configKey('redis.cluster'), path: `connections.${name}.cluster` };
+      options.cluster = parseConfigValue(key, options.cluster, 'option', `connection "${name}"`);
     }
   }
   const credentials = [

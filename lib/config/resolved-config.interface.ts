@@ -13,8 +13,11 @@ export interface ResolvedBroadcastConfig {
   default: string;
   /** Pusher-protocol credentials (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET). */
   app: { id?: string; key?: string; secret?: string };
-  /** BROADCASTING_REDIS_URL and BROADCASTING_REDIS_PREFIX. */
-  redis: { url: string; prefix: string };
+  /**
+   * BROADCASTING_REDIS_URL, _PREFIX, _CLUSTER (seed nodes; when set, they win over the URL)
+   * and _SHARDED (the redis driver SPUBLISHes, Redis delivery SSUBSCRIBEs).
+   */
+  redis: { url: string; prefix: string; cluster?: string[]; sharded?: boolean };
   /** Where the pusher driver sends (BROADCASTING_PUSHER_HOST / _PORT / _SCHEME / _CLUSTER). */
   pusher: { host?: string; port?: number; scheme?: 'http' | 'https'; cluster?: string };
   /** BROADCASTING_AUTH_ENDPOINT / BROADCASTING_USER_AUTH_ENDPOINT. */

@@ -59,6 +59,9 @@ export const BroadcastMessages = {
   missingPackage: (name: string, neededBy: string) =>
     `${neededBy} needs the "${name}" package, which is not installed. Run: npm install ${name}`,
 
+  noSpublish: () =>
+    'the Redis client has no spublish(): sharded pub/sub needs ioredis 5.9 or later (or turn sharded off).',
+
   redisPublishFailed: (
     event: string,
     connection: string,

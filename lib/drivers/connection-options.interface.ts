@@ -14,6 +14,19 @@ export interface RedisConnectionOptions {
    */
   url?: string;
   /**
+   * Seed nodes of a Redis Cluster (`host:port`) for the client the driver creates; wins over
+   * `url`. A connection that sets `url` but not `cluster` uses that one Redis.
+   * @default BROADCASTING_REDIS_CLUSTER when the connection sets no `url`, else unset
+   */
+  cluster?: string[];
+  /**
+   * SPUBLISH (sharded pub/sub) instead of PUBLISH, on a Redis Cluster (ignored on one Redis).
+   * Only a server listening with `redis.sharded` hears it; Laravel Echo Server, Reverb and
+   * Soketi listen with SUBSCRIBE.
+   * @default BROADCASTING_REDIS_SHARDED, else false
+   */
+  sharded?: boolean;
+  /**
    * ioredis options for the client the driver creates (merged over the URL).
    * @default {}
    */

@@ -8,8 +8,8 @@ import type { BroadcastConnectionOptions } from './connection-options.interface.
 export interface DriverDefaults {
   /** Pusher-protocol credentials (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET). */
   app: { id?: string; key?: string; secret?: string };
-  /** BROADCASTING_REDIS_URL and BROADCASTING_REDIS_PREFIX. */
-  redis: { url: string; prefix: string };
+  /** BROADCASTING_REDIS_URL, _PREFIX, _CLUSTER and _SHARDED. */
+  redis: { url: string; prefix: string; cluster?: readonly string[]; sharded?: boolean };
   /** BROADCASTING_PUSHER_HOST / _PORT / _SCHEME / _CLUSTER. */
   pusher: { host?: string; port?: number; scheme?: 'http' | 'https'; cluster?: string };
   /** BROADCASTING_ENCRYPTION_MASTER_KEY, for private-encrypted channels. */

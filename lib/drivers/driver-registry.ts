@@ -55,10 +55,17 @@ export function builtinDrivers(module: { logPayload?: boolean }): Record<string,
     },
     redis: (connection, defaults) => {
       const options = connection as RedisConnectionOptions & { name: string };
+      // A connection's own URL means that one Redis, not the configured cluster.
+      const cluster =
+        options.cluster ?? (options.url === undefined ? defaults.redis.cluster : undefined);
+      // Sharded only on a cluster (or a client the app built): delivery SSUBSCRIBEs only there.
+      const sharded = options.sharded ?? defaults.redis.sharded ?? false;
       return new RedisBroadcaster({
         connection: options.name,
         client: options.client as RedisPublisher | undefined,
         url: options.url ?? defaults.redis.url,
+        cluster,
+        sharded: sharded && Boolean(cluster?.length || options.client),
         redisOptions: options.redisOptions,
         prefix: options.prefix ?? defaults.redis.prefix,
       });

@@ -5,7 +5,7 @@ import {
   createRedisClient,
   type RedisPublisher,
 } from '../shared/redis/redis-clients.js';
-import { maskRedisUrl } from '../shared/redis/redis-url.js';
+import { describeRedisTarget } from '../shared/redis/redis-target.js';
 import type {
   Broadcaster,
   BroadcastSendOptions,
@@ -19,6 +19,10 @@ export interface RedisBroadcasterOptions {
   /** A client to use and never close. */
   client?: RedisPublisher;
   url: string;
+  /** Seed nodes of a Redis Cluster; wins over `url`. */
+  cluster?: readonly string[];
+  /** SPUBLISH instead of PUBLISH (a Redis Cluster's sharded pub/sub). */
+  sharded?: boolean;
   redisOptions?: Record<string, unknown>;
   prefix: string;
 }
@@ -59,6 +63,7 @@ export class RedisBroadcaster implements Broadcaster {
     const body = this.body(event, payload, options);
     const client = this.ready ?? (await this.getClient());
     const { prefix } = this.options;
+    if (this.options.sharded) return this.spublish(client, channels, body, event);
     if (client.publish && (channels.length === 1 || client.options?.enableAutoPipelining)) {
       try {
         if (channels.length === 1) await client.publish(prefix + channels[0], body);
@@ -78,6 +83,25 @@ export class RedisBroadcaster implements Broadcaster {
     }
     const failed = results?.find(([error]) => error);
     if (failed) throw this.failure(event, failed[0]);
+  }
+
+  /**
+   * Sharded pub/sub: one SPUBLISH per channel, each to the shard owning the channel's slot
+   * (a pipeline cannot span shards; the cluster client auto-pipelines per node instead).
+   */
+  private async spublish(
+    client: RedisPublisher,
+    channels: string[],
+    body: string,
+    event: string,
+  ): Promise<void> {
+    if (!client.spublish) throw this.failure(event, new Error(BroadcastMessages.noSpublish()));
+    const { prefix } = this.options;
+    try {
+      await Promise.all(channels.map((channel) => client.spublish!(prefix + channel, body)));
+    } catch (error) {
+      throw this.failure(event, error);
+    }
   }
 
   /** `{"event","data","socket"}`, splicing in the payload's JSON. */
@@ -106,8 +130,9 @@ export class RedisBroadcaster implements Broadcaster {
   private getClient(): Promise<RedisPublisher> {
     if (!this.client) {
       // ioredis queues commands until it is connected, so the client is usable at once.
+      const { url, cluster } = this.options;
       const pending = createRedisClient<RedisPublisher>(
-        this.options.url,
+        { url, cluster },
         'The redis broadcast driver',
         { enableAutoPipelining: true, ...this.options.redisOptions },
       ).then((client) => {
@@ -125,7 +150,7 @@ export class RedisBroadcaster implements Broadcaster {
 
   private failure(event: string, error: unknown): BroadcastDriverError {
     // A given client's address is the app's business; a created one's is shown without password.
-    const where = this.ownsClient ? maskRedisUrl(this.options.url) : undefined;
+    const where = this.ownsClient ? describeRedisTarget(this.options) : undefined;
     return new BroadcastDriverError(
       BroadcastMessages.redisPublishFailed(event, this.options.connection, where, error),
       { cause: error },

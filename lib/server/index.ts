@@ -17,6 +17,7 @@ export type { PusherServerEngine } from './engine/pusher-server-engine.js';
 export type {
   BroadcastServerOptions,
   ServerAppOptions,
+  ServerRedisOptions,
   ServerAppLimits,
   ServerLogOptions,
   ServerTlsOptions,

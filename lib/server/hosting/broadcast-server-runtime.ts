@@ -133,6 +133,8 @@ export class BroadcastServerRuntime {
       if (resolved.redis)
         redis = await RedisSource.start(scaling || link ? thisNodeOnlyTarget(interest) : engine, {
           url: resolved.redis.url,
+          cluster: resolved.redis.cluster,
+          sharded: resolved.redis.sharded,
           apps: resolved.apps.flatMap((app) =>
             app.redisPrefix === undefined ? [] : [{ id: app.id, prefix: app.redisPrefix }],
           ),
@@ -279,7 +281,8 @@ export function withRedisDefault<T extends Pick<BroadcastServerOptions, 'redis'>
   config: ResolvedBroadcastConfig,
 ): T {
   if (options.redis !== undefined || config.server.fromFile.redis !== undefined) return options;
-  const configured =
-    config.sources['redis.url'] !== undefined && config.sources['redis.url'] !== 'default';
+  const set = (key: string) =>
+    config.sources[key] !== undefined && config.sources[key] !== 'default';
+  const configured = set('redis.url') || set('redis.cluster');
   return { ...options, redis: config.default === 'redis' || configured };
 }

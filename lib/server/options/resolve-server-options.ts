@@ -74,6 +74,11 @@ export function resolveServerOptions(
         ? {
             url: redisOption.url ?? config.redis.url,
             prefix: redisOption.prefix ?? config.redis.prefix,
+            // A server URL of its own means that one Redis, not the configured cluster.
+            cluster:
+              redisOption.cluster ??
+              (redisOption.url === undefined ? config.redis.cluster : undefined),
+            sharded: redisOption.sharded ?? config.redis.sharded,
           }
         : false;
   assignRedisPrefixes(apps, redis, appsPath, appsOrigin);

@@ -32,7 +32,7 @@ export interface ResolvedServerOptions {
   maxPayloadBytes: number;
   maxBufferedBytes: number;
   localHub: LocalBroadcastHub | false;
-  redis: false | { url: string; prefix: string };
+  redis: false | { url: string; prefix: string; cluster?: string[]; sharded?: boolean };
   scaling?: 'redis';
   /** `false`: no metrics endpoint. */
   metrics: ResolvedMetricsOptions;

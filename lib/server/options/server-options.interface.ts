@@ -3,6 +3,26 @@ import type { LogFormat, LogLevel } from '../../shared/logger.js';
 import type { ServerMetricsOptions } from '../metrics/metrics-options.interface.js';
 import type { WebhookEventName } from '../../webhooks/webhook-event.js';
 
+/** The server's Redis, for delivery and scaling; unset fields come from the module's `redis`. */
+export interface ServerRedisOptions {
+  /** @default BROADCASTING_REDIS_URL */
+  url?: string;
+  /** @default BROADCASTING_REDIS_PREFIX */
+  prefix?: string;
+  /**
+   * Seed nodes of a Redis Cluster (`host:port`); wins over `url`. Scaling then runs over
+   * sharded pub/sub, and Redis delivery listens on the cluster (docs/scaling.md#redis-cluster).
+   * @default BROADCASTING_REDIS_CLUSTER
+   */
+  cluster?: string[];
+  /**
+   * Listen to the redis driver with SSUBSCRIBE (it SPUBLISHes) instead of SUBSCRIBE, which
+   * hears Laravel's classic PUBLISH. Needs `cluster`.
+   * @default BROADCASTING_REDIS_SHARDED, else false
+   */
+  sharded?: boolean;
+}
+
 /** One Pusher-protocol application served by the broadcast server. */
 export interface ServerAppOptions {
   /** App id, used in the HTTP API path `/apps/{id}`. */
@@ -217,7 +237,7 @@ export interface BroadcastServerOptions {
    * (BROADCASTING_REDIS_URL or the config file's `redis.url`), off otherwise. A bare
    * `PusherServerEngine` never reads Redis itself.
    */
-  redis?: boolean | { url?: string; prefix?: string };
+  redis?: boolean | ServerRedisOptions;
   /**
    * `'redis'`: join the other server nodes on the same Redis and prefix (docs/scaling.md).
    * @default BROADCASTING_SERVER_SCALING (or the config file's `server.scaling`); unset: one node

@@ -3,12 +3,17 @@ import { LISTEN_WAIT_MS, settleWithin } from '../cluster/settle-within.js';
 import type { ChannelInterest } from '../cluster/channel-interest.adapter.js';
 import type { PublishTarget } from '../engine/engine-surface.js';
 import { consoleLogger, type ServerLogger } from '../../shared/logger.js';
-import { maskRedisUrl } from '../../shared/redis/redis-url.js';
+import { describeRedisTarget } from '../../shared/redis/redis-target.js';
+import {
+  shardedSubscriber,
+  type ShardedSubscriberCluster,
+} from '../../shared/redis/sharded-subscriber.js';
 import { parseLaravelRedisMessage, type RedisMessageProblem } from './laravel-redis-message.js';
 import { SourceMessages } from './source-messages.js';
 import {
   closeRedisClient,
   createRedisClient,
+  SHARDED_SLOTS_REFRESH_MS,
   type RedisSubscriberClient,
 } from '../../shared/redis/redis-clients.js';
 
@@ -22,6 +27,13 @@ export interface RedisSourceApp {
 export interface RedisSourceOptions {
   /** Redis to subscribe to (BROADCASTING_REDIS_URL). */
   url: string;
+  /** Seed nodes of a Redis Cluster to subscribe on instead (BROADCASTING_REDIS_CLUSTER). */
+  cluster?: string[];
+  /**
+   * On a cluster, SSUBSCRIBE (hears the redis driver's SPUBLISH with `sharded: true`) instead
+   * of SUBSCRIBE (hears Laravel's classic PUBLISH). (BROADCASTING_REDIS_SHARDED)
+   */
+  sharded?: boolean;
   /**
    * The apps that listen on Redis. Laravel's message carries no app id, so the prefix of the
    * Redis channel says which app a broadcast is for.
@@ -64,11 +76,20 @@ export class RedisSource {
   /** Connects and subscribes; rejects (with the URL's password masked) if Redis is unreachable. */
   static async start(target: PublishTarget, options: RedisSourceOptions): Promise<RedisSource> {
     // lazyConnect so start() can await the first connection and report it failing.
-    const client = await createRedisClient<RedisSubscriberClient>(
-      options.url,
+    const sharded = Boolean(options.sharded && options.cluster?.length);
+    const created = await createRedisClient<RedisSubscriberClient & ShardedSubscriberCluster>(
+      { url: options.url, cluster: options.cluster },
       SourceMessages.redisNeededBy(),
-      { lazyConnect: true, maxRetriesPerRequest: null },
+      {
+        lazyConnect: true,
+        maxRetriesPerRequest: null,
+        ...(sharded && {
+          shardedSubscribers: true,
+          slotsRefreshInterval: SHARDED_SLOTS_REFRESH_MS,
+        }),
+      },
     );
+    const client = sharded ? shardedSubscriber(created) : created;
     const logger = options.logger ?? consoleLogger;
     const delivery = new RedisSource(target, client, options, logger);
     await delivery.connect();
@@ -89,7 +110,7 @@ export class RedisSource {
 
   private async connect(): Promise<void> {
     const { client, options } = this;
-    const where = maskRedisUrl(options.url);
+    const where = describeRedisTarget(options);
     client.on('error', (error) =>
       this.reportOnce(
         `connection:${(error as { code?: string }).code ?? error.message}`,

@@ -4,9 +4,16 @@ import { loadOptionalPackage } from '../optional-package.js';
 /** ioredis's `Redis` class as this package constructs it; callers narrow the instance type. */
 export type IoredisConstructor = new (url: string, options?: Record<string, unknown>) => unknown;
 
+/** ioredis's `Cluster` class: seed nodes and the cluster's options. */
+export type IoredisClusterConstructor = new (
+  nodes: Array<{ host: string; port: number }>,
+  options?: Record<string, unknown>,
+) => unknown;
+
 type IoredisModule = {
   Redis?: unknown;
-  default?: { Redis?: unknown } | unknown;
+  Cluster?: unknown;
+  default?: { Redis?: unknown; Cluster?: unknown } | unknown;
 };
 
 /**
@@ -31,4 +38,17 @@ export function pickRedisClass(module: IoredisModule, neededBy: string): Ioredis
  */
 export async function loadIoredis(neededBy: string): Promise<IoredisConstructor> {
   return pickRedisClass(await loadOptionalPackage<IoredisModule>('ioredis', neededBy), neededBy);
+}
+
+/** ioredis's `Cluster` class, for `redis.cluster` (BROADCASTING_REDIS_CLUSTER). */
+export async function loadIoredisCluster(neededBy: string): Promise<IoredisClusterConstructor> {
+  const module = await loadOptionalPackage<IoredisModule>('ioredis', neededBy);
+  const fallback = module.default as { Cluster?: unknown } | undefined;
+  const Cluster = module.Cluster ?? fallback?.Cluster;
+  if (typeof Cluster !== 'function') {
+    throw new BroadcastDriverError(
+      `The installed "ioredis" exports no Cluster class (needed by ${neededBy}); install ioredis 5.9 or later.`,
+    );
+  }
+  return Cluster as IoredisClusterConstructor;
 }

@@ -6,6 +6,7 @@ import type { PresenceStore } from './presence-store.js';
 import type { RedisLink } from './redis-link.js';
 import { memberAdded, memberRemoved, type RosterChange } from './roster-change.js';
 import { ScalingMessages } from './scaling-messages.js';
+import type { ShardMonitor } from './shard-monitor.js';
 
 export interface NodeHeartbeatOptions {
   intervalMs: number;
@@ -22,6 +23,8 @@ export interface NodeHeartbeatOptions {
   /** To every node's sockets, this node's included, for what a sweep removed. */
   publish: (message: AdapterPublish) => void;
   logger: ServerLogger;
+  /** On a Redis Cluster: checked every beat, whether or not the heartbeat's shard answers. */
+  shards?: ShardMonitor;
 }
 
 /**
@@ -80,8 +83,9 @@ export class NodeHeartbeat {
   }
 
   private async beat(): Promise<void> {
-    const { link, presence, publish, logger } = this.options;
+    const { link, presence, publish, logger, shards } = this.options;
     if (!link.commandsOpen) return;
+    await shards?.check();
     if (link.state === 'resyncing') return link.resync(() => this.writeBack());
     let tick: Awaited<ReturnType<PresenceStore['tick']>>;
     try {

@@ -11,8 +11,9 @@ import { REMOVE_NODE_CHANNELS } from './occupancy-scripts.js';
  * (heartbeat key with a TTL) and `{ns}node:{id}:presence` (its memberships, JSON entries),
  * plus the registry SET `{ns}nodes`.
  *
- * Keys are derived inside the scripts from the namespace, so they need a single Redis (or a
- * Sentinel-managed primary), not Redis Cluster.
+ * Keys are derived inside the scripts from the namespace. On a Redis Cluster the namespace is
+ * a hash tag (see RedisScalingKeys), so every key a script builds is in the slot of the key
+ * the call names (KEYS[1], the registry): a script never crosses slots.
  */
 
 /** Removes every membership of node `n`, appending (app, channel, user) of users gone from a roster. */

@@ -131,7 +131,8 @@ export class PresenceStore {
     const [existed, dead, gone, vacated] = (await runScript(
       this.redis,
       TICK_SCRIPT,
-      [],
+      // Unused by the script; it routes the call to the registry's shard on a Redis Cluster.
+      [this.keys.nodes],
       [this.keys.namespace, this.nodeId, this.ttlMs],
     )) as [number, string[], string[], string[]];
     return {
@@ -164,7 +165,7 @@ export class PresenceStore {
     const [gone, added] = (await runScript(
       this.redis,
       RESYNC_SCRIPT,
-      [],
+      [this.keys.nodes],
       [
         this.keys.namespace,
         this.nodeId,
@@ -194,7 +195,7 @@ export class PresenceStore {
     const [gone, vacated] = (await runScript(
       this.redis,
       DEREGISTER_SCRIPT,
-      [],
+      [this.keys.nodes],
       [this.keys.namespace, this.nodeId],
     )) as [string[], string[]];
     this.mine.clear();

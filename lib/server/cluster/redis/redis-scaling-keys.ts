@@ -4,10 +4,27 @@
  * `:` (the Pusher name rules), so `{appId}:{channel}` splits unambiguously at the last `:`.
  */
 export class RedisScalingKeys {
+  /**
+   * Prefix of the node registry and presence keys, which the Lua scripts build from it. On a
+   * Redis Cluster it is the namespace as a hash tag (`{myapp:nestjs-broadcasting:}`): every
+   * such key then lives in one slot, as a script's keys must, including the sweep of a dead
+   * node that touches every channel it had members on.
+   */
+  readonly namespace: string;
+
   constructor(
     /** Namespace of every key and channel, e.g. `myapp:nestjs-broadcasting:`. */
-    readonly namespace: string,
-  ) {}
+    private readonly plain: string,
+    /** On a Redis Cluster: hash tags keep script keys together and spread channels. */
+    private readonly cluster = false,
+  ) {
+    this.namespace = cluster ? `{${plain}}` : plain;
+  }
+
+  /** `{app:channel}` on a cluster: that channel's own slot, so channels spread over shards. */
+  private perChannel(appId: string, channel: string): string {
+    return this.cluster ? `{${appId}:${channel}}` : `${appId}:${channel}`;
+  }
 
   /** SET of the node ids that have registered. */
   get nodes(): string {
@@ -39,24 +56,27 @@ export class RedisScalingKeys {
     return `${this.namespace}p:${appId}:${channel}`;
   }
 
-  /** A cache channel's last event. */
+  /** A cache channel's last event (no script touches it: its own slot on a cluster). */
   cache(appId: string, channel: string): string {
-    return `${this.namespace}cache:${appId}:${channel}`;
+    return `${this.plain}cache:${this.perChannel(appId, channel)}`;
   }
 
-  /** Pub/sub: broadcasts on one Pusher channel (a node SUBSCRIBEs while it has local subscribers). */
+  /**
+   * Pub/sub: broadcasts on one Pusher channel (a node SUBSCRIBEs while it has local
+   * subscribers). On a cluster, a shard channel in the Pusher channel's own slot.
+   */
   broadcast(appId: string, channel: string): string {
-    return `${this.namespace}b:${appId}:${channel}`;
+    return `${this.plain}b:${this.perChannel(appId, channel)}`;
   }
 
   /** Pub/sub: cluster queries and commands every node listens to. */
   get requests(): string {
-    return `${this.namespace}q`;
+    return `${this.plain}q`;
   }
 
   /** Pub/sub: the answers to one node's queries. */
   replies(nodeId: string): string {
-    return `${this.namespace}r:${nodeId}`;
+    return `${this.plain}r:${nodeId}`;
   }
 }
 

@@ -1,5 +1,7 @@
 import type { ServerLogger } from '../../../shared/logger.js';
+import type { RedisTarget } from '../../../shared/redis/redis-target.js';
 import type { ScalingClients } from './scaling-clients.js';
+import type { ShardState } from './shard-monitor.js';
 
 /** Options of {@link RedisScalingAdapter}. The server builds them from `scaling: 'redis'`. */
 export interface RedisScalingOptions {
@@ -8,6 +10,12 @@ export interface RedisScalingOptions {
    * @default BROADCASTING_REDIS_URL (redis://127.0.0.1:6379)
    */
   url: string;
+  /**
+   * Seed nodes of a Redis Cluster (`host:port`); wins over `url`. Nodes then talk over
+   * sharded pub/sub (SSUBSCRIBE / SPUBLISH), one shard channel per Pusher channel.
+   * @default BROADCASTING_REDIS_CLUSTER, else unset (one Redis)
+   */
+  cluster?: string[];
   /**
    * Namespace of every key and pub/sub channel. Nodes with the same namespace form one
    * cluster; give each app or environment sharing a Redis its own.
@@ -38,7 +46,7 @@ export interface RedisScalingOptions {
    */
   logger?: ServerLogger;
   /** Builds the two Redis connections. @default ioredis clients, loaded lazily */
-  createClients?: (url: string, nodeId: string) => Promise<ScalingClients>;
+  createClients?: (target: RedisTarget, nodeId: string) => Promise<ScalingClients>;
 }
 
 /** What `GET /up` reports about the cluster link. */
@@ -51,5 +59,7 @@ export interface ScalingHealth {
     node: string;
     /** Cluster publishes dropped while Redis was unreachable (delivered locally only). */
     droppedPublishes: number;
+    /** On a Redis Cluster: each master, its slot count and whether it answers. */
+    shards?: ShardState[];
   };
 }

@@ -5,7 +5,7 @@ import type {
   RedisCommandClient,
   RedisSubscriberClient,
 } from '../../../shared/redis/redis-clients.js';
-import { maskRedisUrl } from '../../../shared/redis/redis-url.js';
+import { describeRedisTarget } from '../../../shared/redis/redis-target.js';
 import type {
   AdapterHost,
   AdapterPublish,
@@ -30,6 +30,7 @@ import {
   type ScalingClients,
 } from './scaling-clients.js';
 import { reasonOf, ScalingMessages } from './scaling-messages.js';
+import { ShardMonitor } from './shard-monitor.js';
 
 /**
  * Joins this node to the others over Redis (`scaling: 'redis'`). A composition, one part per
@@ -66,15 +67,20 @@ export class RedisScalingAdapter implements ServerAdapter {
   private readonly heartbeat: NodeHeartbeat;
   private readonly subscriber: RedisSubscriberClient;
   private readonly commands: RedisCommandClient;
+  /** On a Redis Cluster: each shard's state, checked every heartbeat. */
+  private readonly shards?: ShardMonitor;
+  private readonly namespace: string;
 
   private constructor(options: RedisScalingOptions, nodeId: string, clients: ScalingClients) {
-    const { commands, subscriber } = clients;
+    const { commands, subscriber, topology } = clients;
     this.nodeId = nodeId;
     this.subscriber = subscriber;
     this.commands = commands;
-    this.keys = new RedisScalingKeys(options.namespace);
+    this.namespace = options.namespace;
+    this.keys = new RedisScalingKeys(options.namespace, Boolean(options.cluster?.length));
     this.logger = options.logger ?? consoleLogger;
-    this.link = new RedisLink(commands, subscriber, maskRedisUrl(options.url), this.logger, {
+    if (topology) this.shards = new ShardMonitor(topology, this.logger);
+    this.link = new RedisLink(commands, subscriber, describeRedisTarget(options), this.logger, {
       subscriberReopened: () => void this.subscribeAll().catch(() => {}),
       recovery: () => ({ channels: this.relay.channelCount, dropped: this.relay.dropped }),
     });
@@ -94,6 +100,7 @@ export class RedisScalingAdapter implements ServerAdapter {
       relay: this.relay,
       publish: (message) => this.publish(message),
       logger: this.logger,
+      shards: this.shards,
     });
     // Relay first: nearly every message is a broadcast.
     subscriber.on('message', (channel, raw) => {
@@ -107,7 +114,8 @@ export class RedisScalingAdapter implements ServerAdapter {
    */
   static async start(options: RedisScalingOptions): Promise<RedisScalingAdapter> {
     const nodeId = randomBytes(6).toString('hex');
-    const clients = await (options.createClients ?? createScalingClients)(options.url, nodeId);
+    const target = { url: options.url, cluster: options.cluster };
+    const clients = await (options.createClients ?? createScalingClients)(target, nodeId);
     const adapter = new RedisScalingAdapter(options, nodeId, clients);
     await adapter.boot();
     return adapter;
@@ -123,15 +131,17 @@ export class RedisScalingAdapter implements ServerAdapter {
     return this.link.healthy;
   }
 
-  /** For `GET /up`. */
+  /** For `GET /up`: degraded while the link is down or, on a Redis Cluster, a shard is. */
   health(): ScalingHealth {
     const up = this.link.healthy;
+    const shardsUp = this.shards?.allUp ?? true;
     return {
-      status: up ? 'ok' : 'degraded',
+      status: up && shardsUp ? 'ok' : 'degraded',
       scaling: {
         redis: up ? 'connected' : 'disconnected',
         node: this.nodeId,
         droppedPublishes: this.relay.dropped,
+        ...(this.shards && { shards: this.shards.shards }),
       },
     };
   }
@@ -216,7 +226,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     if (this.link.state === 'closed') return;
     const registered = this.link.commandsOpen;
     await this.heartbeat.leave();
-    if (registered) this.logger.log(ScalingMessages.left(this.nodeId, this.keys.namespace));
+    if (registered) this.logger.log(ScalingMessages.left(this.nodeId, this.namespace));
     const disconnected = this.link.close(); // closed from here on: nothing more is sent
     this.requests.flush();
     this.relay.clear();
@@ -241,7 +251,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     }
     this.link.booted();
     this.heartbeat.start();
-    this.logger.log(ScalingMessages.joined(this.nodeId, this.keys.namespace, this.link.where));
+    this.logger.log(ScalingMessages.joined(this.nodeId, this.namespace, this.link.where));
   }
 
   /** Every channel this node listens on, in one go: at boot, and when the subscriber reopens. */

@@ -14,7 +14,8 @@ export const ScalingMessages = {
 
   bootFailed: (where: string, reason: string) =>
     `Broadcast server scaling cannot use Redis at ${where} (${reason}). ` +
-    `Start Redis or fix BROADCASTING_REDIS_URL / the server option redis.url.`,
+    `Start Redis or fix BROADCASTING_REDIS_URL / BROADCASTING_REDIS_CLUSTER (the server option ` +
+    `redis.url / redis.cluster).`,
 
   /** The boot's reason when Redis said nothing more precise. */
   firstHeartbeatFailed: () => 'the heartbeat failed',
@@ -44,4 +45,17 @@ export const ScalingMessages = {
   nodesSwept: (deadNodes: string[], members: number) =>
     `Scaling: node${deadNodes.length > 1 ? 's' : ''} ${deadNodes.join(', ')} stopped ` +
     `heartbeating; removed ${plural(members, 'presence member')}.`,
+
+  shardDown: (node: string, slots: number, reason: string) =>
+    `Scaling: Redis Cluster shard ${node} (${plural(slots, 'slot')}) does not answer (${reason}); ` +
+    `channels on its slots reach this node's subscribers only until it or a promoted replica ` +
+    `answers (GET /up reports degraded).`,
+
+  shardUp: (node: string, slots: number) =>
+    `Scaling: Redis Cluster shard ${node} (${plural(slots, 'slot')}) answers; ioredis ` +
+    `subscribes its channels again.`,
+
+  shardGone: (node: string) =>
+    `Scaling: ${node} no longer serves slots as a master (failover or resharding); its ` +
+    `channels moved to the shard that owns their slots now.`,
 };

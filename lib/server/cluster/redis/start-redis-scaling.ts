@@ -22,6 +22,7 @@ export function startRedisScaling(
   const redis = resolved.redis || config.redis;
   return RedisScalingAdapter.start({
     url: redis.url,
+    cluster: redis.cluster,
     namespace: `${redis.prefix}${SCALING_NAMESPACE}`,
     logger,
   });
