@@ -20,13 +20,23 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * it: grow the subscriber count, read memory, publish open loop and collect what arrived.
  */
 export class BenchRig {
-  static async start({ kind, clientProcesses = 2, serverOptions = {}, cpuProfileDir, label }) {
+  /** `wrapper` runs the server child under another program (valgrind), see startChild. */
+  static async start({
+    kind,
+    clientProcesses = 2,
+    serverOptions = {},
+    cpuProfileDir,
+    label,
+    wrapper,
+  }) {
     const execArgv = ['--expose-gc'];
     if (cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`);
     const server = await startChild(here('../servers/server-host.mjs'), {
       args: [kind, JSON.stringify({ app: BENCH_APP, ...serverOptions })],
       execArgv,
       label: `server ${label ?? kind}`,
+      wrapper,
+      readyMs: wrapper ? 180_000 : 30_000,
     });
     const info = await server.request('info');
     const clients = await Promise.all(

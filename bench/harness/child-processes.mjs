@@ -70,18 +70,28 @@ export class ChildHandle {
 
 /**
  * Forks `modulePath` with an IPC channel; the child must call `serveRequests` and send
- * `{ type: 'ready' }` once it can take requests. Resolves when it is ready.
+ * `{ type: 'ready' }` once it can take requests. Resolves when it is ready. `wrapper`
+ * (`[command, ...args]`) runs node under another program, e.g. valgrind; the child's pid
+ * is still the wrapped node's, since valgrind runs its guest in its own process.
  */
-export async function startChild(modulePath, { args = [], execArgv = [], label, env } = {}) {
+export async function startChild(
+  modulePath,
+  { args = [], execArgv = [], label, env, wrapper, readyMs = 30_000 } = {},
+) {
   const proc = fork(modulePath, args, {
-    execArgv,
+    ...(wrapper
+      ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...execArgv] }
+      : { execArgv }),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   const handle = new ChildHandle(proc, label ?? modulePath);
   live.add(handle);
   await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${handle.label} not ready in 30 s`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${handle.label} not ready in ${readyMs / 1000} s`)),
+      readyMs,
+    );
     proc.on('message', function onReady(message) {
       if (message?.type !== 'ready') return;
       clearTimeout(timer);

@@ -37,13 +37,20 @@ const TEXT = { binary: false } as const;
  * turn's frames really leave, so that is where their delivery time ends.
  */
 export class FanOut {
-  /** TCP sockets `deliver()` corked this event-loop turn; {@link flush} uncorks them. */
-  private readonly corked = new Set<Socket>();
+  /**
+   * TCP sockets `deliver()` corked this event-loop turn; {@link flush} uncorks them. An array,
+   * not a Set: whether a socket is corked already is its own `writableCorked` (see
+   * {@link deliver}), so nothing is hashed per delivery, and a Set cleared each turn paid its
+   * rehashes again every turn as it grew back to the subscriber count (callgrind, bench/README.md).
+   */
+  private corked: Socket[] = [];
 
   /** Uncorks every socket corked this turn. Bound once: it is the setImmediate callback. */
   readonly flush = (): void => {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    const corked = this.corked;
+    // A socket uncorked early (overCapacity) is uncorked again here: a no-op at count 0.
+    for (let i = 0; i < corked.length; i++) corked[i].uncork();
+    this.corked = [];
     this.metrics.flushed();
   };
 
@@ -82,10 +89,11 @@ export class FanOut {
           continue;
         }
         const socket = (ws as unknown as { _socket: Socket })._socket;
-        if (!this.corked.has(socket)) {
+        // Corked outside ws.send means corked by us this turn: ws's Sender corks and uncorks
+        // within one call, and nothing else corks a WebSocket's TCP socket.
+        if (socket.writableCorked === 0) {
           socket.cork();
-          this.corked.add(socket);
-          if (this.corked.size === 1) setImmediate(this.flush);
+          if (this.corked.push(socket) === 1) setImmediate(this.flush);
         }
         frame ??= Buffer.from(
           (frames ??= new ChannelFrames(message.event, message.data, message.userId)).frame(
@@ -106,7 +114,7 @@ export class FanOut {
    */
   private overCapacity(ws: WebSocket, maxBuffered: number): boolean {
     const socket = (ws as unknown as { _socket: Socket })._socket;
-    if (this.corked.delete(socket)) socket.uncork();
+    if (socket.writableCorked > 0) socket.uncork();
     return ws.bufferedAmount > maxBuffered;
   }
 }
