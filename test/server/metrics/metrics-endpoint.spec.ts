@@ -69,9 +69,11 @@ describe('Prometheus metrics: the endpoint', () => {
 
   it('has prom-client’s default process metrics, unless turned off; the prefix renames ours', async () => {
     const withDefaults = await start();
-    expect((await metrics(withDefaults)).value('process_cpu_user_seconds_total')).toBeGreaterThan(
-      0,
-    );
+    const m = await metrics(withDefaults);
+    // RSS is read when Prometheus scrapes, so it is never 0. CPU seconds count from registration
+    // in whole scheduler ticks and can still read 0 on a loaded machine: check they are there.
+    expect(m.value('process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(m.value('process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
     await withDefaults.close();
 
     const bare = await start({ metrics: { port: 0, defaultMetrics: false, prefix: 'ws_' } });
