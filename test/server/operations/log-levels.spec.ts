@@ -105,7 +105,8 @@ describe('log levels', () => {
       expect.stringMatching(/^debug Socket \S+ refused private-orders\.1 \(401\)/),
     );
     expect(everything).not.toContain(HTTP_APP.secret);
-    expect(everything).not.toContain('4111');
-    expect(everything).not.toContain('abab');
+    // The whole card number and signature: a port or a socket id may hold '4111' by chance.
+    expect(everything).not.toContain('4111-1111-1111-1111');
+    expect(everything).not.toContain('ab'.repeat(32));
   });
 });
