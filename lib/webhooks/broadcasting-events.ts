@@ -31,9 +31,8 @@ export class ChannelVacated extends BroadcastingEvent {
   readonly name = 'channel_vacated' as const;
 }
 
-/** A user's first connection joined a presence channel (anywhere in the cluster). */
-export class MemberAdded extends BroadcastingEvent {
-  readonly name = 'member_added' as const;
+/** What both presence membership events carry: the user, besides the channel. */
+abstract class MembershipEvent extends BroadcastingEvent {
   constructor(
     appId: string,
     channel: string,
@@ -45,18 +44,14 @@ export class MemberAdded extends BroadcastingEvent {
   }
 }
 
+/** A user's first connection joined a presence channel (anywhere in the cluster). */
+export class MemberAdded extends MembershipEvent {
+  readonly name = 'member_added' as const;
+}
+
 /** A user's last connection left a presence channel (or its node died). */
-export class MemberRemoved extends BroadcastingEvent {
+export class MemberRemoved extends MembershipEvent {
   readonly name = 'member_removed' as const;
-  constructor(
-    appId: string,
-    channel: string,
-    timeMs: number,
-    id: string,
-    readonly userId: string,
-  ) {
-    super(appId, channel, timeMs, id);
-  }
 }
 
 /** A client sent a `client-*` event (a whisper). */
