@@ -59,6 +59,7 @@ const plan = full
         subscribers: 1000,
         steps: [
           { rate: 5, seconds: 6 },
+          { rate: 20, seconds: 5 },
           { rate: 100, seconds: 1 },
         ],
       },

@@ -63,6 +63,22 @@ function fanOutSection(rows, targets) {
         `${num(row.lost)} of ${num(row.expected)} |`,
     );
     if (row.kind === 'ours') {
+      // Issue 15's bar: the corked raw loop, the fastest Node writes through `ws`.
+      const cork = find(row.subscribers, 'raw-cork', row.path);
+      if (cork) {
+        const vsCork = row.deliveriesPerSec / cork.deliveriesPerSec;
+        const cpuVsCork = row.cpuUsPerDelivery / cork.cpuUsPerDelivery;
+        targets.push({
+          name: `Fan-out ${num(row.subscribers)} subscribers (${row.path}) ≥ 0.95× corked raw ws, deliveries/s`,
+          measured: ratio(vsCork),
+          ok: Number.isFinite(vsCork) ? vsCork >= 0.95 : undefined,
+        });
+        targets.push({
+          name: `Fan-out ${num(row.subscribers)} subscribers (${row.path}) CPU per delivery ≤ 1.05× corked raw ws`,
+          measured: ratio(cpuVsCork),
+          ok: Number.isFinite(cpuVsCork) ? cpuVsCork <= 1.05 : undefined,
+        });
+      }
       const vsRaw = row.deliveriesPerSec / raw?.deliveriesPerSec;
       const cpuVsRaw = raw?.cpuUsPerDelivery / row.cpuUsPerDelivery;
       targets.push({
@@ -149,16 +165,29 @@ function metricsCostSection(rows, targets) {
 function latencySection(rows, targets) {
   if (!rows) return '';
   const lines = [
-    '| Subscribers | Events/s | Server | Publish path | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs raw ws | Lost |',
-    '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|',
+    '| Subscribers | Events/s | Server | Publish path | p50 ms | p99 ms | p99.9 ms | max ms | p99 vs raw ws | p99 vs corked raw ws | Lost |',
+    '|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const raw = rows.find((r) => r.kind === 'raw-ws' && r.path === row.path && r.rate === row.rate);
+    const same = (kind) =>
+      rows.find((r) => r.kind === kind && r.path === row.path && r.rate === row.rate);
+    const raw = same('raw-ws');
+    const cork = same('raw-cork');
     const l = row.latencyUs ?? {};
+    const vs = (base) =>
+      row.kind === base?.kind ? '1.00×' : base ? ratio(l.p99 / base.latencyUs?.p99) : '';
     lines.push(
       `| ${num(row.subscribers)} | ${row.rate} | ${LABELS[row.kind]} | ${row.path} | ${ms(l.p50)} | ${ms(l.p99)} | ` +
-        `${ms(l.p999)} | ${ms(l.max)} | ${row.kind === 'raw-ws' ? '1.00×' : ratio(l.p99 / raw?.latencyUs?.p99)} | ${num(row.lost)} |`,
+        `${ms(l.p999)} | ${ms(l.max)} | ${vs(raw)} | ${vs(cork)} | ${num(row.lost)} |`,
     );
+    if (row.kind === 'ours' && cork) {
+      const vsCork = l.p99 / cork.latencyUs?.p99;
+      targets.push({
+        name: `Latency p99 ≤ 1.1× corked raw ws, ${num(row.subscribers)} subscribers at ${row.rate}/s (${row.path})`,
+        measured: `${ratio(vsCork)} (${ms(l.p99)} ms against ${ms(cork.latencyUs?.p99)} ms)`,
+        ok: Number.isFinite(vsCork) ? vsCork <= 1.1 : undefined,
+      });
+    }
     if (row.kind === 'ours') {
       targets.push({
         name: `Latency p99 ≤ 10 ms, ${num(row.subscribers)} subscribers at ${row.rate}/s (${row.path})`,
@@ -189,6 +218,14 @@ function memorySection(rows, targets) {
         measured: `${kb(row.rssPerConnection)} KB (raw ws: ${kb(raw?.rssPerConnection)} KB)`,
         ok: row.rssPerConnection <= 20 * 1024,
       });
+      if (row.kind === 'ours' && raw) {
+        const vsRaw = row.rssPerConnection / raw.rssPerConnection;
+        targets.push({
+          name: `Memory: RSS per idle connection ≤ 1.05× raw ws at ${num(row.connections)}`,
+          measured: ratio(vsRaw),
+          ok: Number.isFinite(vsRaw) ? vsRaw <= 1.05 : undefined,
+        });
+      }
     }
   }
   const scrapes = rows.filter((row) => row.scrape);

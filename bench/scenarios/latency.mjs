@@ -5,6 +5,7 @@
  */
 export const LATENCY_SUBJECTS = [
   { kind: 'raw-ws', path: 'http' },
+  { kind: 'raw-cork', path: 'http' },
   { kind: 'socketio', path: 'http' },
   { kind: 'ours', path: 'http' },
   { kind: 'raw-ws', path: 'redis' },
