@@ -28,6 +28,16 @@ describe('parseServeArguments (nestjs-broadcasting serve)', () => {
     });
   });
 
+  it('reads --redis-cluster as a seed list, which implies --redis', () => {
+    expect(
+      parseServeArguments(['serve', '--redis-cluster', '10.0.0.1:7000, 10.0.0.2:7000']),
+    ).toEqual({ redis: true, redisCluster: ['10.0.0.1:7000', '10.0.0.2:7000'] });
+    expect(parseServeArguments(['serve', '--redis-cluster=r:7000', '--no-redis'])).toEqual({
+      redis: false,
+      redisCluster: ['r:7000'],
+    });
+  });
+
   it('reads the operations flags: TLS, metrics, logs and the shutdown grace', () => {
     expect(
       parseServeArguments([

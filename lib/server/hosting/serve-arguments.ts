@@ -10,7 +10,7 @@ Options override the config file (BROADCASTING_CONFIG or config/broadcasting.*, 
 "server" object may hold every server option: apps, limits, timeouts, ...) and the
 BROADCASTING_* environment (BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET,
 BROADCASTING_SERVER_HOST / _PORT / _SCALING / _WORKERS / _TLS_CERT / _TLS_KEY / _TLS_CA,
-BROADCASTING_REDIS_URL / _PREFIX, BROADCASTING_METRICS_PORT, BROADCASTING_LOG_LEVEL /
+BROADCASTING_REDIS_URL / _CLUSTER / _PREFIX, BROADCASTING_METRICS_PORT, BROADCASTING_LOG_LEVEL /
 _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
 
   --host <address>         interface to listen on            (default 127.0.0.1)
@@ -19,6 +19,8 @@ _LOG_FORMAT, BROADCASTING_SHUTDOWN_GRACE_SECONDS, BROADCASTING_DEFAULT).
                            default when BROADCASTING_DEFAULT is redis or a Redis URL is set
   --no-redis               do not, even then
   --redis-url <url>        Redis to use (implies --redis)
+  --redis-cluster <nodes>  a Redis Cluster instead, host:port,host:port,... (implies
+                           --redis; wins over the URL)
   --redis-prefix <text>    prefix of the Redis channels
   --scaling redis          join the other nodes on the same Redis and prefix, so clients
                            may connect to any of them (BROADCASTING_SERVER_SCALING=redis)
@@ -47,6 +49,8 @@ export interface ServeArguments {
   port?: number;
   redis?: boolean;
   redisUrl?: string;
+  /** Seed nodes of a Redis Cluster (`host:port`), checked by the config cascade. */
+  redisCluster?: string[];
   redisPrefix?: string;
   scaling?: 'redis';
   /** A count, or 'auto' (one per core), resolved by the config cascade. */
@@ -70,6 +74,7 @@ const FLAGS = {
   port: { type: 'string' },
   redis: { type: 'boolean' },
   'redis-url': { type: 'string' },
+  'redis-cluster': { type: 'string' },
   'redis-prefix': { type: 'string' },
   scaling: { type: 'string' },
   workers: { type: 'string' },
@@ -105,8 +110,11 @@ export function parseServeArguments(argv: string[]): ServeArguments {
   const args: ServeArguments = {
     host: flags.host,
     port: integerFlag('--port', flags.port, 65_535),
-    redis: flags.redis ?? (flags['redis-url'] !== undefined ? true : undefined),
+    redis:
+      flags.redis ??
+      (flags['redis-url'] !== undefined || flags['redis-cluster'] !== undefined ? true : undefined),
     redisUrl: flags['redis-url'],
+    redisCluster: flags['redis-cluster']?.split(',').map((seed) => seed.trim()),
     redisPrefix: flags['redis-prefix'],
     scaling: oneOf('--scaling', flags.scaling, ['redis'] as const),
     workers: workersFlag(flags.workers),

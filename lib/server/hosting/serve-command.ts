@@ -76,7 +76,7 @@ export async function runServeCommand(
           scaling: args.scaling,
           workers: args.workers,
         },
-        redis: { url: args.redisUrl, prefix: args.redisPrefix },
+        redis: { url: args.redisUrl, cluster: args.redisCluster, prefix: args.redisPrefix },
       },
       { env, cwd: io.cwd },
     );

@@ -182,6 +182,13 @@ describe('nestjs-broadcasting serve (the bin)', { timeout: 90_000 }, () => {
     expect(r.err.join('')).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
+  it('exits 1 naming redis.cluster when --redis-cluster is not a seed list', async () => {
+    const r = run(['serve', '--redis-cluster', 'nohost:port'], appEnv);
+    expect(await r.exit).toBe(1);
+    expect(r.err.join('')).toMatch(/redis\.cluster = "nohost:port".*host:port/);
+    expect(r.err.join('')).toMatch(/--redis-cluster/);
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const r = run(['serve', '--port', 'eighty']);
     expect(await r.exit).toBe(2);

@@ -23,8 +23,9 @@ import {
 
 /**
  * Presence over three `nestjs-broadcasting serve` processes configured only by
- * BROADCASTING_REDIS_CLUSTER (their BROADCASTING_REDIS_URL points nowhere: the cluster wins),
- * and a node killed with SIGKILL: the rosters' Lua scripts run on a Redis Cluster.
+ * BROADCASTING_REDIS_CLUSTER (two of them) or `serve --redis-cluster` (the third); their
+ * BROADCASTING_REDIS_URL points nowhere: the cluster wins. And a node killed with SIGKILL:
+ * the rosters' Lua scripts run on a Redis Cluster.
  */
 let pkg = '';
 let redis: RedisClusterProcess;
@@ -44,7 +45,9 @@ beforeAll(async () => {
         // Nothing listens there: the nodes boot only because the cluster wins over the URL.
         redisUrl: 'redis://127.0.0.1:1',
         prefix,
-        env: { BROADCASTING_REDIS_CLUSTER: redis.seeds.join(',') },
+        ...(i < 2
+          ? { env: { BROADCASTING_REDIS_CLUSTER: redis.seeds.join(',') } }
+          : { flags: ['--redis-cluster', redis.seeds.join(',')] }),
       }),
     );
 }, 180_000);
@@ -72,14 +75,16 @@ async function join(node: ClusterNode, id: string, channel: string) {
 const ids = (list: Array<{ id: string }>) => list.map((m) => m.id).sort();
 
 describe('presence on a Redis Cluster', () => {
-  it('boots from BROADCASTING_REDIS_CLUSTER and reports each shard in GET /up', async () => {
-    const { status, body } = await health(nodes[0]);
-    expect(status).toBe(200);
-    expect(body.status).toBe('ok');
-    expect(body.scaling.shards).toHaveLength(3);
-    expect(nodes[0].err.join('') + nodes[0].out.join('')).toContain(
-      `joined the cluster "${prefix}nestjs-broadcasting:" at Redis Cluster ${redis.seeds.join(',')}`,
-    );
+  it('boots from BROADCASTING_REDIS_CLUSTER or --redis-cluster and reports each shard in GET /up', async () => {
+    for (const node of [nodes[0], nodes[2]]) {
+      const { status, body } = await health(node);
+      expect(status).toBe(200);
+      expect(body.status).toBe('ok');
+      expect(body.scaling.shards).toHaveLength(3);
+      expect(node.err.join('') + node.out.join('')).toContain(
+        `joined the cluster "${prefix}nestjs-broadcasting:" at Redis Cluster ${redis.seeds.join(',')}`,
+      );
+    }
   });
 
   it('lists the members of every node and announces each user once', async () => {

@@ -119,6 +119,8 @@ export interface NodeEnv {
   env?: Record<string, string>;
   /** Run test/server/scaling/fixtures/node.mjs with these startBroadcastServer options instead of the bin. */
   fixtureOptions?: object;
+  /** Extra flags after `serve` (the bin only). */
+  flags?: string[];
 }
 
 const nodes: ClusterNode[] = [];
@@ -141,7 +143,7 @@ export async function startNode(pkg: string, opts: NodeEnv): Promise<ClusterNode
   const script = opts.fixtureOptions
     ? join(pkg, 'node.mjs')
     : join(pkg, 'bin/nestjs-broadcasting.mjs');
-  const args = opts.fixtureOptions ? [] : ['serve'];
+  const args = opts.fixtureOptions ? [] : ['serve', ...(opts.flags ?? [])];
   const child = spawn(process.execPath, [script, ...args], { cwd: pkg, env });
   const out: string[] = [];
   const err: string[] = [];
