@@ -10,6 +10,7 @@ import { mergeLatencies } from './harness/latency-merge.mjs';
 import { readStamp, benchPayload, BENCH_EVENT, BENCH_CHANNEL } from './harness/bench-payload.mjs';
 import { processCpuSplit } from './harness/proc-stats.mjs';
 import { renderReport } from './harness/report.mjs';
+import { runFanOut } from './scenarios/fan-out.mjs';
 import {
   resultsBaseName,
   SCENARIOS,
@@ -194,6 +195,111 @@ describe('report', () => {
     expect(markdown).toMatch(
       /Metrics on within 3% of off, fan-out 1,000 subscribers \(http\), CPU per delivery \| 1\.05× \| \*\*missed\*\*/,
     );
+  });
+
+  it("checks issue 15's goals against the corked raw loop: fan-out, CPU, p99 and RSS", () => {
+    const fan = (kind, deliveriesPerSec, cpuUsPerDelivery) => ({
+      subscribers: 5000,
+      kind,
+      path: 'http',
+      runs: 1,
+      messagesPerRun: 15,
+      offeredPerSec: 200_000,
+      deliveriesPerSec,
+      cpuUsPerDelivery,
+      lost: 0,
+      expected: 75_000,
+    });
+    const lat = (kind, p99) => ({
+      subscribers: 1000,
+      rate: 20,
+      kind,
+      path: 'http',
+      latencyUs: { p50: p99 / 2, p99, p999: p99, max: p99 },
+      lost: 0,
+    });
+    const markdown = renderReport({
+      ...results,
+      fanout: [fan('raw-ws', 50_000, 16), fan('raw-cork', 100_000, 8), fan('ours', 94_000, 8.5)],
+      latency: [lat('raw-ws', 30_000), lat('raw-cork', 40_000), lat('ours', 43_000)],
+      memory: [
+        { kind: 'raw-ws', connections: 10_000, rssBytes: 1e8, rssPerConnection: 7000 },
+        { kind: 'ours', connections: 10_000, rssBytes: 1e8, rssPerConnection: 7300 },
+      ],
+    });
+    expect(markdown).toMatch(
+      /5,000 subscribers \(http\) ≥ 0\.95× corked raw ws, deliveries\/s \| 0\.94× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /5,000 subscribers \(http\) CPU per delivery ≤ 1\.05× corked raw ws \| 1\.06× \| \*\*missed\*\*/,
+    );
+    expect(markdown).toMatch(
+      /Latency p99 ≤ 1\.1× corked raw ws, 1,000 subscribers at 20\/s \(http\) \| 1\.07× \(43\.00 ms against 40\.00 ms\) \| met/,
+    );
+    expect(markdown).toContain(
+      '| 1,000 | 20 | **ours** | http | 21.50 | 43.00 | 43.00 | 43.00 | 1.43× | 1.07× | 0 |',
+    );
+    expect(markdown).toMatch(/RSS per idle connection ≤ 1\.05× raw ws at 10,000 \| 1\.04× \| met/);
+  });
+
+  it('runFanOut stops at the first size a rig cannot connect, keeping the smaller ones', async () => {
+    const rig = (failFrom) => ({
+      subscribers: 0,
+      async connect(size) {
+        if (size >= failFrom) throw new Error('subscription timed out\n    at stack');
+        this.subscribers = size;
+        return { ms: 1 };
+      },
+      async publishRun() {
+        return {
+          deliveriesPerSec: 1,
+          serverCpuUsPerDelivery: 1,
+          serverUserShare: 0.5,
+          lost: 0,
+          expected: 1,
+          socketsWithDuplicates: 0,
+          publishErrors: 0,
+          closeCodes: {},
+        };
+      },
+    });
+    const rows = await runFanOut({
+      rigs: { ours: rig(5000), 'raw-cork': rig(Infinity) },
+      sizes: [1000, 5000, 10_000],
+      deliveriesPerRun: 10,
+      offeredPerSec: 10,
+      rounds: 1,
+      log: () => {},
+    });
+    expect(rows.map((r) => [r.subscribers, r.unmeasured ?? `${r.kind}/${r.path}`])).toEqual([
+      [1000, 'raw-cork/http'],
+      [1000, 'ours/http'],
+      [1000, 'ours/redis'],
+      [5000, 'subscription timed out'],
+    ]);
+  });
+
+  it('keeps the sizes measured before one that could not connect, and says why', () => {
+    const markdown = renderReport({
+      ...results,
+      fanout: [
+        {
+          subscribers: 1000,
+          kind: 'ours',
+          path: 'http',
+          runs: 1,
+          messagesPerRun: 75,
+          offeredPerSec: 200_000,
+          deliveriesPerSec: 100_000,
+          cpuUsPerDelivery: 6,
+          lost: 0,
+          expected: 75_000,
+        },
+        { subscribers: 5000, unmeasured: 'subscription timed out' },
+      ],
+    });
+    expect(markdown).toContain('| 1,000 | **ours** | http | 100,000 |');
+    expect(markdown).toContain('Not measured from 5,000 subscribers on: subscription timed out');
   });
 
   it('reports queued broadcasts beside the inline redis driver, and no section without them', () => {

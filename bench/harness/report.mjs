@@ -43,8 +43,14 @@ function failed(section) {
   return section?.error ? `Not measured: the scenario failed (${section.error}).\n` : undefined;
 }
 
-function fanOutSection(rows, targets) {
-  if (!rows) return '';
+function fanOutSection(allRows, targets) {
+  if (!allRows) return '';
+  const rows = allRows.filter((row) => !row.unmeasured);
+  const notes = allRows
+    .filter((row) => row.unmeasured)
+    .map((row) => `\nNot measured from ${num(row.subscribers)} subscribers on: ${row.unmeasured}\n`)
+    .join('');
+  if (rows.length === 0) return notes;
   const find = (size, kind, path) =>
     rows.find((r) => r.subscribers === size && r.kind === kind && r.path === path);
   const lines = [
@@ -114,6 +120,7 @@ function fanOutSection(rows, targets) {
     `"CPU vs raw ws" is ours ÷ raw (lower is better); "Lost" sums every measured run.\n\n` +
     lines.join('\n') +
     '\n' +
+    notes +
     metricsCostSection(rows, targets)
   );
 }
