@@ -38,7 +38,7 @@ async function configError(promise: Promise<unknown>): Promise<BroadcastConfigEr
 
 const NODES_PROBLEM =
   'must name the Redis Cluster nodes to start from as host:port (or redis://host:port): ' +
-  'a non-empty array in options and files, comma-separated in BROADCASTING_REDIS_CLUSTER ' +
+  'a non-empty array in options and files, comma-separated in BROADCASTING_REDIS_CLUSTER and serve --redis-cluster ' +
   '(e.g. 10.0.0.1:7000,10.0.0.2:7000).';
 
 describe('Redis Cluster configuration', () => {
