@@ -100,6 +100,7 @@ export class NodeHeartbeat {
     await shards?.check();
     if (link.state === 'resyncing') return link.resync(() => this.writeBack(registry.buckets));
     const ticks = await registry.tick();
+    for (const tick of ticks) if (!tick.answered) this.unsynced.add(tick.bucket);
     const failed = ticks.find((tick) => !tick.answered);
     // Not one bucket answered: Redis is unreachable or hangs. A bucket alone that does not
     // answer is its shard's fault, which the shard monitor reports.
@@ -110,10 +111,7 @@ export class NodeHeartbeat {
     const gone: RosterChange[] = [];
     const vacated: OccupancyChange[] = [];
     for (const tick of ticks) {
-      if (!tick.answered) {
-        this.unsynced.add(tick.bucket);
-        continue;
-      }
+      if (!tick.answered) continue;
       if ((!tick.wasAlive && this.registered) || this.unsynced.has(tick.bucket))
         lost.push(tick.bucket);
       for (const node of tick.deadNodes) dead.add(node);
