@@ -11,6 +11,7 @@ import {
   type BroadcastServerHandle,
 } from '../../../lib/server/hosting/start-broadcast-server.js';
 import { RedisClusterProcess } from '../../support/redis-cluster.js';
+import { RedisScalingKeys } from '../../../lib/server/cluster/redis/redis-scaling-keys.js';
 
 /**
  * Faults of a Redis Cluster under two running server nodes, which are never restarted: a
@@ -78,17 +79,30 @@ async function up(node: BroadcastServerHandle) {
 }
 
 /**
- * A channel whose relay shard channel lives on a master other than the one holding the
- * node registry (so killing that master cuts only the channel, not the heartbeat).
+ * A channel and the master its relay shard channel lives on. Whichever master that is, it
+ * holds some of the presence buckets too, and killing it stops only those: the heartbeat goes
+ * on in the buckets of the other masters.
  */
-async function channelAwayFromRegistry(setup: Setup, name: string) {
-  const registry = await setup.redis.ownerOf(`{${setup.ns}}nodes`);
+async function channelOnShard(setup: Setup, channel: string) {
+  const shardChannel = `${setup.ns}b:{${TEST_APP.id}:${channel}}`;
+  return { channel, shardChannel, owner: await setup.redis.ownerOf(shardChannel) };
+}
+
+/** A presence channel whose bucket lives on the master on `port`. */
+async function presenceChannelOn(setup: Setup, port: number, name: string): Promise<string> {
+  const keys = new RedisScalingKeys(setup.ns, true);
   for (let i = 0; ; i++) {
-    const channel = `${name}-${i}`;
-    const shardChannel = `${setup.ns}b:{${TEST_APP.id}:${channel}}`;
-    const owner = await setup.redis.ownerOf(shardChannel);
-    if (owner !== registry) return { channel, shardChannel, owner, registry };
+    const channel = `presence-${name}-${i}`;
+    if ((await setup.redis.ownerOf(keys.bucketOf(TEST_APP.id, channel).nodes)) === port)
+      return channel;
   }
+}
+
+/** The user ids of a presence channel, asked of a node over the HTTP API. */
+async function users(node: BroadcastServerHandle, channel: string): Promise<string[]> {
+  const res = await serverSdk(node, TEST_APP).get({ path: `/channels/${channel}/users` });
+  const body = (await res.json()) as { users: Array<{ id: string }> };
+  return body.users.map((user) => user.id).sort();
 }
 
 /**
@@ -120,11 +134,15 @@ describe('a master killed and restarted, without replicas', () => {
 
   it('reports the shard down in GET /up and the log, and delivers again once it is back', async () => {
     const { redis, nodes, logs } = setup;
-    const { channel, owner } = await channelAwayFromRegistry(setup, 'restart');
+    const { channel, owner } = await channelOnShard(setup, 'restart');
     const subscriber = await raw(setup, nodes[1]);
     await subscriber.subscribe(channel);
     await (await raw(setup, nodes[0])).subscribe(channel);
     await deliversAcrossNodes(setup, subscriber, channel);
+    // A member in a bucket of the master about to restart empty.
+    const room = await presenceChannelOn(setup, owner, 'restart');
+    await (await raw(setup, nodes[0])).subscribe(room, { user_id: 'keeper', user_info: {} });
+    expect(await users(nodes[1], room)).toEqual(['keeper']);
 
     await redis.killNode(owner);
     await waitFor(
@@ -151,18 +169,21 @@ describe('a master killed and restarted, without replicas', () => {
     expect(logs.join('\n')).toContain(`Redis Cluster shard 127.0.0.1:${owner} (`);
     expect(logs.join('\n')).toMatch(/answers; ioredis subscribes its channels again/);
     await deliversAcrossNodes(setup, subscriber, channel);
+    // Node 0 found its key gone in the restarted master's buckets and wrote them back.
+    await waitFor(
+      async () => (await users(nodes[1], room).catch(() => [] as string[])).includes('keeper'),
+      RECOVERY_MS,
+      'the restarted buckets written back',
+    );
   }, 180_000);
 
   it('follows a slot moved to another master (MOVED / ASK) without restarting a node', async () => {
     const { redis, nodes } = setup;
-    const { channel, shardChannel, owner, registry } = await channelAwayFromRegistry(
-      setup,
-      'moved',
-    );
+    const { channel, shardChannel, owner } = await channelOnShard(setup, 'moved');
     const subscriber = await raw(setup, nodes[1]);
     await subscriber.subscribe(channel);
     await deliversAcrossNodes(setup, subscriber, channel);
-    const target = (await redis.masterPorts()).find((p) => p !== owner && p !== registry)!;
+    const target = (await redis.masterPorts()).find((p) => p !== owner)!;
     await redis.moveSlot(await redis.slotOf(shardChannel), target);
     expect(await redis.ownerOf(shardChannel)).toBe(target);
     await deliversAcrossNodes(setup, subscriber, channel);
@@ -223,7 +244,7 @@ describe('a master killed with a replica to promote', () => {
 
   it('delivers again through the promoted replica without restarting a node', async () => {
     const { redis, nodes } = setup;
-    const { channel, owner } = await channelAwayFromRegistry(setup, 'failover');
+    const { channel, owner } = await channelOnShard(setup, 'failover');
     const subscriber = await raw(setup, nodes[1]);
     await subscriber.subscribe(channel);
     await deliversAcrossNodes(setup, subscriber, channel);

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clientFor,
@@ -10,6 +13,8 @@ import {
 } from '../support/broadcast-server-harness.js';
 import type { PusherClient } from '../support/engine-harness.js';
 import { RedisClusterProcess } from '../../support/redis-cluster.js';
+import { RedisScalingKeys } from '../../../lib/server/cluster/redis/redis-scaling-keys.js';
+import { WebhookReceiver } from '../webhooks/support/webhook-receiver.js';
 import {
   APP,
   buildPackage,
@@ -25,19 +30,29 @@ import {
  * Presence over three `nestjs-broadcasting serve` processes configured only by
  * BROADCASTING_REDIS_CLUSTER (two of them) or `serve --redis-cluster` (the third); their
  * BROADCASTING_REDIS_URL points nowhere: the cluster wins. And a node killed with SIGKILL:
- * the rosters' Lua scripts run on a Redis Cluster.
+ * the rosters' Lua scripts run on a Redis Cluster, per bucket of channels, spread over the
+ * masters. Every node sends every webhook to one receiver, to count what the cluster told.
  */
 let pkg = '';
 let redis: RedisClusterProcess;
+let receiver: WebhookReceiver;
 const nodes: ClusterNode[] = [];
 const clients: PusherClient[] = [];
 const prefix = uniquePrefix('cluster-presence');
+/** The config file every node reads: the app, with a webhook for every event. */
+let config = '';
 /** A design figure of 6 s (TTL + one beat); on a shared two-core machine, wait up to 5 times it. */
 const CLEANUP_DEADLINE_MS = 30_000;
 const SETTLE_MS = 300;
 
 beforeAll(async () => {
   pkg = buildPackage();
+  receiver = await WebhookReceiver.start();
+  config = joinPath(pkg, 'broadcasting.json');
+  writeFileSync(
+    config,
+    JSON.stringify({ server: { apps: [{ ...APP, webhooks: [{ url: receiver.url('/all') }] }] } }),
+  );
   redis = await RedisClusterProcess.start({ masters: 3 });
   for (let i = 0; i < 3; i++)
     nodes.push(
@@ -46,8 +61,16 @@ beforeAll(async () => {
         redisUrl: 'redis://127.0.0.1:1',
         prefix,
         ...(i < 2
-          ? { env: { BROADCASTING_REDIS_CLUSTER: redis.seeds.join(',') } }
-          : { flags: ['--redis-cluster', redis.seeds.join(',')] }),
+          ? {
+              env: {
+                BROADCASTING_REDIS_CLUSTER: redis.seeds.join(','),
+                BROADCASTING_CONFIG: config,
+              },
+            }
+          : {
+              env: { BROADCASTING_CONFIG: config },
+              flags: ['--redis-cluster', redis.seeds.join(',')],
+            }),
       }),
     );
 }, 180_000);
@@ -56,6 +79,7 @@ afterAll(async () => {
   for (const client of clients) client.disconnect();
   await stopNodes();
   await redis?.stop();
+  await receiver?.close();
   removePackage(pkg);
 }, 60_000);
 
@@ -73,6 +97,104 @@ async function join(node: ClusterNode, id: string, channel: string) {
 }
 
 const ids = (list: Array<{ id: string }>) => list.map((m) => m.id).sort();
+
+describe('presence buckets on a Redis Cluster', () => {
+  const keys = new RedisScalingKeys(`${prefix}nestjs-broadcasting:`, true);
+  const channels = (name: string) => Array.from({ length: 30 }, (_, i) => `presence-${name}-${i}`);
+
+  /** A user on one node subscribed to every channel, recording member_removed per channel. */
+  async function joinAll(node: ClusterNode, id: string, names: string[]) {
+    const client = clientFor(node, { app: APP, user: { id, info: {} } });
+    clients.push(client);
+    await connected(client);
+    const joined = await Promise.all(names.map((name) => subscribed(client, name)));
+    return new Map(
+      names.map((name, i) => [
+        name,
+        record(joined[i] as any, 'pusher:member_removed') as Array<{ id: string }>,
+      ]),
+    );
+  }
+
+  /** The masters the channels' buckets live on. */
+  async function mastersOf(names: string[]): Promise<Set<number>> {
+    const buckets = new Set(names.map((name) => keys.bucketOf(APP.id, name)));
+    return new Set(await Promise.all([...buckets].map((bucket) => redis.ownerOf(bucket.nodes))));
+  }
+
+  const webhooks = (name: string, channel: string, userId?: string) =>
+    receiver
+      .delivered('/all')
+      .filter((e) => e.name === name && e.channel === channel && e.user_id === userId);
+
+  it('puts the rosters of 30 channels on more than one master', async () => {
+    const names = channels('spread');
+    for (const [i, node] of nodes.entries()) await joinAll(node, `s${i}`, names);
+    const rostersPerMaster = await Promise.all(
+      (await redis.masterPorts()).map(async (port) => {
+        const master = new Redis(port, '127.0.0.1');
+        try {
+          return (await master.keys(`*}p:${APP.id}:presence-spread-*:m`)).filter((key) =>
+            key.startsWith(`{${prefix}nestjs-broadcasting:b`),
+          );
+        } finally {
+          master.disconnect();
+        }
+      }),
+    );
+    expect(rostersPerMaster.flat()).toHaveLength(30);
+    expect(rostersPerMaster.filter((rosters) => rosters.length > 0).length).toBeGreaterThan(1);
+    // Each roster lives where its bucket's registry does: the scripts stay in one slot.
+    for (const name of names)
+      expect(await redis.ownerOf(`${keys.presence(APP.id, name)}:m`)).toBe(
+        await redis.ownerOf(keys.bucketOf(APP.id, name).nodes),
+      );
+    const path = `/apps/${APP.id}/channels/${names[7]}/users`;
+    const { body } = await signedFetch(nodes[1], 'GET', path, { app: APP });
+    expect(ids((body as { users: Array<{ id: string }> }).users)).toEqual(['s0', 's1', 's2']);
+  }, 60_000);
+
+  it("announces a killed node's users in every bucket once, and its channels vacated once", async () => {
+    const names = channels('ghost');
+    const alone = Array.from({ length: 30 }, (_, i) => `ghost-alone-${i}`);
+    expect((await mastersOf(names)).size).toBeGreaterThan(1);
+    expect((await mastersOf(alone)).size).toBeGreaterThan(1);
+    const observers = [await joinAll(nodes[0], 'o0', names), await joinAll(nodes[1], 'o1', names)];
+    const victim = await startNode(pkg, {
+      redisUrl: 'redis://127.0.0.1:1',
+      prefix,
+      env: { BROADCASTING_REDIS_CLUSTER: redis.seeds.join(','), BROADCASTING_CONFIG: config },
+    });
+    await joinAll(victim, 'ghost', names);
+    const ghost = clientFor(victim, { app: APP });
+    clients.push(ghost);
+    await connected(ghost);
+    await Promise.all(alone.map((name) => subscribed(ghost, name)));
+    await waitFor(
+      () => alone.every((name) => webhooks('channel_occupied', name).length > 0),
+      CLEANUP_DEADLINE_MS,
+      'the lone channels occupied',
+    );
+
+    await victim.kill('SIGKILL');
+    await waitFor(
+      () =>
+        observers.every((removed) => [...removed.values()].every((list) => list.length > 0)) &&
+        alone.every((name) => webhooks('channel_vacated', name).length > 0) &&
+        names.every((name) => webhooks('member_removed', name, 'ghost').length > 0),
+      CLEANUP_DEADLINE_MS,
+      'the sweep in every bucket',
+    );
+    await sleep(2_000);
+    for (const removed of observers)
+      for (const name of names) expect(ids(removed.get(name)!), name).toEqual(['ghost']);
+    for (const name of names) {
+      expect(webhooks('member_removed', name, 'ghost'), name).toHaveLength(1);
+      expect(webhooks('channel_vacated', name), name).toHaveLength(0);
+    }
+    for (const name of alone) expect(webhooks('channel_vacated', name), name).toHaveLength(1);
+  }, 90_000);
+});
 
 describe('presence on a Redis Cluster', () => {
   it('boots from BROADCASTING_REDIS_CLUSTER or --redis-cluster and reports each shard in GET /up', async () => {

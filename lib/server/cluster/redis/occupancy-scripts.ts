@@ -6,6 +6,7 @@
  *
  * Per channel `{ns}o:{appId}:{channel}`: SET of node ids. Per node `{ns}node:{id}:channels`:
  * SET of `[appId, channel]` JSON entries, so a survivor can take a dead node's channels out.
+ * `{ns}` is the namespace of the channel's bucket, as in presence-scripts.ts.
  */
 
 /** Removes node `n` from every channel it held, appending (app, channel) of channels left empty. */
@@ -42,9 +43,10 @@ return 0
 
 /**
  * Replaces this node's channels with the given ones (after Redis lost them, or this node was
- * swept as dead, or channels came and went while Redis was unreachable). ARGV: namespace,
- * this node, JSON array of [app, channel, entry]. Returns { flat (app, channel) now
- * occupied, flat (app, channel) now vacated }: the net change, nothing the cluster heard of.
+ * swept as dead, or channels came and went while Redis was unreachable), in one bucket.
+ * KEYS: this node's index in the bucket (for routing). ARGV: the bucket's namespace, this
+ * node, JSON array of [app, channel, entry]. Returns { flat (app, channel) now occupied, flat
+ * (app, channel) now vacated }: the net change, nothing the cluster heard of.
  */
 export const OCCUPANCY_RESYNC_SCRIPT = `
 local ns, me = ARGV[1], ARGV[2]

@@ -1,6 +1,6 @@
 import type { RedisCommandClient } from '../../../shared/redis/redis-clients.js';
 import { OCCUPANCY_RESYNC_SCRIPT, OCCUPY_SCRIPT, VACATE_SCRIPT } from './occupancy-scripts.js';
-import type { RedisScalingKeys } from './redis-scaling-keys.js';
+import type { BucketKeys, RedisScalingKeys } from './redis-scaling-keys.js';
 import { runScript } from './scaling-clients.js';
 
 /** A channel that became occupied or vacant cluster-wide. */
@@ -37,17 +37,23 @@ export class OccupancyStore {
     return (await this.run(VACATE_SCRIPT, appId, channel)) === 1;
   }
 
-  /** Writes this node's channels back; returns what the cluster has not heard of. */
-  async resync(): Promise<{ occupied: OccupancyChange[]; vacated: OccupancyChange[] }> {
-    const entries = [...this.mine].map((k) => {
+  /** Writes this node's channels of one bucket back; returns what the cluster has not heard of. */
+  async resync(
+    bucket: BucketKeys,
+  ): Promise<{ occupied: OccupancyChange[]; vacated: OccupancyChange[] }> {
+    const entries: string[][] = [];
+    for (const k of this.mine) {
       const [appId, channel] = k.split('\n');
-      return [appId, channel, entryOf(appId, channel)];
-    });
+      if (this.keys.bucketOf(appId, channel).index === bucket.index)
+        entries.push([appId, channel, entryOf(appId, channel)]);
+    }
     const [occupied, vacated] = (await runScript(
       this.redis,
       OCCUPANCY_RESYNC_SCRIPT,
-      [],
-      [this.keys.namespace, this.nodeId, JSON.stringify(entries)],
+      // The node's index, which the script also builds: on a Redis Cluster the call must name
+      // a key of the bucket to reach the bucket's shard.
+      [bucket.nodeChannels(this.nodeId)],
+      [bucket.namespace, this.nodeId, JSON.stringify(entries)],
     )) as [string[], string[]];
     return { occupied: pairs(occupied), vacated: pairs(vacated) };
   }
@@ -60,7 +66,10 @@ export class OccupancyStore {
     return runScript(
       this.redis,
       script,
-      [this.keys.occupancy(appId, channel), this.keys.nodeChannels(this.nodeId)],
+      [
+        this.keys.occupancy(appId, channel),
+        this.keys.bucketOf(appId, channel).nodeChannels(this.nodeId),
+      ],
       [this.nodeId, entryOf(appId, channel)],
     );
   }

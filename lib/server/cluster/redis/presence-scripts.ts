@@ -11,9 +11,11 @@ import { REMOVE_NODE_CHANNELS } from './occupancy-scripts.js';
  * (heartbeat key with a TTL) and `{ns}node:{id}:presence` (its memberships, JSON entries),
  * plus the registry SET `{ns}nodes`.
  *
- * Keys are derived inside the scripts from the namespace. On a Redis Cluster the namespace is
- * a hash tag (see RedisScalingKeys), so every key a script builds is in the slot of the key
- * the call names (KEYS[1], the registry): a script never crosses slots.
+ * `{ns}` is a bucket's namespace: the state is split into buckets by channel (one on a single
+ * Redis, see RedisScalingKeys), each a self-contained copy of this layout, and a node runs
+ * TICK, RESYNC and DEREGISTER in each. Keys are derived inside the scripts from the bucket's
+ * namespace, which on a Redis Cluster is a hash tag, so every key a script builds is in the
+ * slot of the key the call names (KEYS[1], the bucket's registry): a script never crosses slots.
  */
 
 /** Removes every membership of node `n`, appending (app, channel, user) of users gone from a roster. */
@@ -68,7 +70,8 @@ return 0
 `;
 
 /**
- * The heartbeat, with the sweep of dead nodes. ARGV: namespace, this node, TTL ms.
+ * The heartbeat in one bucket, with the sweep of dead nodes. ARGV: the bucket's namespace,
+ * this node, TTL ms.
  * Returns { 1 if this node's key was still alive, dead node ids, flat (app, channel, user)
  * triples of users the sweep removed from a roster, flat (app, channel) pairs of channels
  * the dead held last (occupancy-scripts.ts) }. Only the survivor whose script finds a
@@ -92,8 +95,8 @@ return { existed, dead, gone, vacated }
 `;
 
 /**
- * Replaces this node's memberships with the given ones (after Redis lost them or this node
- * was swept as dead). ARGV: namespace, this node, TTL ms, JSON array of
+ * Replaces this node's memberships of one bucket with the given ones (after Redis lost them or
+ * this node was swept as dead). ARGV: the bucket's namespace, this node, TTL ms, JSON array of
  * [app, channel, socket, user, user_info JSON, entry], JSON array of [app, channel, user] whose
  * last local socket left while Redis was unreachable. Returns { flat (app, channel, user)
  * triples of users now gone, flat (app, channel, user, info) of users now added }: the net
@@ -151,7 +154,8 @@ return { gone, added }
 `;
 
 /**
- * A graceful shutdown: removes this node. ARGV: namespace, this node. Returns { flat gone
+ * A graceful shutdown: removes this node from one bucket. ARGV: the bucket's namespace, this
+ * node. Returns { flat gone
  * triples, flat (app, channel) pairs of channels it held last }.
  */
 export const DEREGISTER_SCRIPT = `${REMOVE_NODE}${REMOVE_NODE_CHANNELS}

@@ -1,16 +1,14 @@
 import type { PresenceMember } from '../server-adapter.interface.js';
-import {
-  DEREGISTER_SCRIPT,
-  JOIN_SCRIPT,
-  LEAVE_SCRIPT,
-  RESYNC_SCRIPT,
-  TICK_SCRIPT,
-} from './presence-scripts.js';
+import { JOIN_SCRIPT, LEAVE_SCRIPT, RESYNC_SCRIPT } from './presence-scripts.js';
 import type { RedisCommandClient } from '../../../shared/redis/redis-clients.js';
 import { runScript } from './scaling-clients.js';
-import { membershipEntry, socketField, type RedisScalingKeys } from './redis-scaling-keys.js';
-import type { RosterChange } from './roster-change.js';
-import { pairs, type OccupancyChange } from './occupancy-store.js';
+import {
+  membershipEntry,
+  socketField,
+  type BucketKeys,
+  type RedisScalingKeys,
+} from './redis-scaling-keys.js';
+import { triples, type RosterChange } from './roster-change.js';
 
 interface LocalMember {
   userId: string;
@@ -20,8 +18,8 @@ interface LocalMember {
 /**
  * Cluster-wide presence rosters in Redis (atomic Lua), plus this node's own memberships in
  * memory. The local copy answers while Redis is unreachable (rosters then show this node's
- * members only) and is replayed into Redis when it comes back or when this node finds it was
- * swept as dead.
+ * members only) and is replayed into Redis, bucket by bucket (see RedisScalingKeys), when it
+ * comes back or when this node finds it was swept as dead there.
  */
 export class PresenceStore {
   /** `appId\nchannel` → socket id → member: this node's memberships. */
@@ -50,11 +48,12 @@ export class PresenceStore {
     sockets.set(socketId, { userId: member.id, info: member.info });
     this.leftOffline.delete(changeKey(appId, channel, member.id));
     const base = this.keys.presence(appId, channel);
+    const index = this.keys.bucketOf(appId, channel).nodePresence(this.nodeId);
     try {
       const first = await runScript(
         this.redis,
         JOIN_SCRIPT,
-        [`${base}:m`, `${base}:c`, `${base}:s`, this.keys.nodePresence(this.nodeId)],
+        [`${base}:m`, `${base}:c`, `${base}:s`, index],
         [
           socketField(this.nodeId, socketId),
           member.id,
@@ -76,11 +75,12 @@ export class PresenceStore {
     if (sockets.size === 0) this.mine.delete(k);
     const lastLocally = !hasUser(sockets, userId);
     const base = this.keys.presence(appId, channel);
+    const index = this.keys.bucketOf(appId, channel).nodePresence(this.nodeId);
     try {
       const last = await runScript(
         this.redis,
         LEAVE_SCRIPT,
-        [`${base}:m`, `${base}:c`, `${base}:s`, this.keys.nodePresence(this.nodeId)],
+        [`${base}:m`, `${base}:c`, `${base}:s`, index],
         [
           socketField(this.nodeId, socketId),
           userId,
@@ -121,36 +121,18 @@ export class PresenceStore {
     }
   }
 
-  /** Heartbeat plus dead-node sweep (rosters and channel occupancy); see TICK_SCRIPT. */
-  async tick(): Promise<{
-    wasAlive: boolean;
-    deadNodes: string[];
-    gone: RosterChange[];
-    vacated: OccupancyChange[];
-  }> {
-    const [existed, dead, gone, vacated] = (await runScript(
-      this.redis,
-      TICK_SCRIPT,
-      // Unused by the script; it routes the call to the registry's shard on a Redis Cluster.
-      [this.keys.nodes],
-      [this.keys.namespace, this.nodeId, this.ttlMs],
-    )) as [number, string[], string[], string[]];
-    return {
-      wasAlive: existed === 1,
-      deadNodes: dead,
-      gone: triples(gone),
-      vacated: pairs(vacated),
-    };
-  }
-
   /**
-   * Writes this node's memberships back into Redis. Returns the net changes other nodes have
-   * not heard of: users gone (left while Redis was unreachable, or swept) and users added.
+   * Writes this node's memberships of one bucket back into Redis. Returns the net changes
+   * other nodes have not heard of: users gone (left while Redis was unreachable, or swept)
+   * and users added.
    */
-  async resync(): Promise<{ gone: RosterChange[]; added: RosterChange[]; memberships: number }> {
+  async resync(
+    bucket: BucketKeys,
+  ): Promise<{ gone: RosterChange[]; added: RosterChange[]; memberships: number }> {
     const entries: string[][] = [];
     for (const [k, sockets] of this.mine) {
       const [appId, channel] = k.split('\n');
+      if (!this.inBucket(bucket, appId, channel)) continue;
       for (const [socketId, { userId, info }] of sockets)
         entries.push([
           appId,
@@ -161,13 +143,14 @@ export class PresenceStore {
           membershipEntry(appId, channel, socketId, userId),
         ]);
     }
-    const candidates = [...this.leftOffline.values()].map((c) => [c.appId, c.channel, c.userId]);
+    const left = [...this.leftOffline].filter(([, c]) => this.inBucket(bucket, c.appId, c.channel));
+    const candidates = left.map(([, c]) => [c.appId, c.channel, c.userId]);
     const [gone, added] = (await runScript(
       this.redis,
       RESYNC_SCRIPT,
-      [this.keys.nodes],
+      [bucket.nodes],
       [
-        this.keys.namespace,
+        bucket.namespace,
         this.nodeId,
         this.ttlMs,
         // cjson decodes [] as an object; the script only iterates, which works for both.
@@ -175,7 +158,7 @@ export class PresenceStore {
         JSON.stringify(candidates),
       ],
     )) as [string[], string[]];
-    this.leftOffline.clear();
+    for (const [k] of left) this.leftOffline.delete(k);
     const addedChanges: RosterChange[] = [];
     for (let i = 0; i < added.length; i += 4)
       addedChanges.push({
@@ -187,19 +170,14 @@ export class PresenceStore {
     return { gone: triples(gone), added: addedChanges, memberships: entries.length };
   }
 
-  /**
-   * Removes this node from Redis (graceful shutdown); returns users gone from a roster and
-   * channels no node holds any more.
-   */
-  async deregister(): Promise<{ gone: RosterChange[]; vacated: OccupancyChange[] }> {
-    const [gone, vacated] = (await runScript(
-      this.redis,
-      DEREGISTER_SCRIPT,
-      [this.keys.nodes],
-      [this.keys.namespace, this.nodeId],
-    )) as [string[], string[]];
+  /** Forgets this node's memberships (once it deregistered). */
+  clear(): void {
     this.mine.clear();
-    return { gone: triples(gone), vacated: pairs(vacated) };
+    this.leftOffline.clear();
+  }
+
+  private inBucket(bucket: BucketKeys, appId: string, channel: string): boolean {
+    return this.keys.bucketOf(appId, channel).index === bucket.index;
   }
 
   private localMembers(appId: string, channel: string): Map<string, unknown> {
@@ -221,13 +199,6 @@ function changeKey(appId: string, channel: string, userId: string): string {
 function hasUser(sockets: Map<string, LocalMember>, userId: string): boolean {
   for (const member of sockets.values()) if (member.userId === userId) return true;
   return false;
-}
-
-function triples(flat: string[]): RosterChange[] {
-  const changes: RosterChange[] = [];
-  for (let i = 0; i < flat.length; i += 3)
-    changes.push({ appId: flat[i], channel: flat[i + 1], userId: flat[i + 2] });
-  return changes;
 }
 
 function parseInfo(raw: string | undefined): unknown {

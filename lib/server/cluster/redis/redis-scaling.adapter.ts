@@ -19,6 +19,7 @@ import { ClusterQuery } from './cluster-query.js';
 import { ClusterRelay } from './cluster-relay.js';
 import { ClusterRequests } from './cluster-requests.js';
 import { NodeHeartbeat } from './node-heartbeat.js';
+import { NodeRegistry } from './node-registry.js';
 import { OccupancyStore } from './occupancy-store.js';
 import { PresenceStore } from './presence-store.js';
 import { RedisLink } from './redis-link.js';
@@ -46,8 +47,10 @@ import { ShardMonitor } from './shard-monitor.js';
  *   with this node's memberships mirrored in memory for outages.
  * - {@link CacheChannelStore}: cache channels' last events.
  * - {@link ClusterRequests}: counts, connection quota and terminate, asked of every node.
- * - {@link NodeHeartbeat}: the heartbeat key, the sweep of dead nodes, the write-back of this
- *   node's state after an outage, and deregistration on close.
+ * - {@link NodeRegistry}: this node's heartbeat key in every bucket of the presence and
+ *   occupancy state (see RedisScalingKeys), the sweep of dead nodes, deregistration.
+ * - {@link NodeHeartbeat}: the beat over the registry, the write-back of this node's state
+ *   after an outage, and deregistration on close.
  *
  * While Redis is unreachable local delivery goes on, cluster publishes are dropped and
  * counted, queries answer locally and `health()` says degraded; on reconnect the node
@@ -94,6 +97,7 @@ export class RedisScalingAdapter implements ServerAdapter {
     this.heartbeat = new NodeHeartbeat({
       intervalMs: options.heartbeatMs ?? 1_000,
       link: this.link,
+      registry: new NodeRegistry(commands, this.keys, nodeId, ttl),
       presence: this.presence,
       occupancy: this.occupancy,
       notify: (appId, event) => this.host?.notify(appId, event),
@@ -121,7 +125,11 @@ export class RedisScalingAdapter implements ServerAdapter {
     return adapter;
   }
 
-  /** The command connection and namespace, for stores that keep cluster state (webhooks). */
+  /**
+   * The command connection and namespace, for stores that keep cluster state (webhooks). On a
+   * Redis Cluster the namespace is one hash tag: a store's keys share one slot, outside the
+   * presence buckets.
+   */
   get redis(): { commands: RedisCommandClient; namespace: string } {
     return { commands: this.commands, namespace: this.keys.namespace };
   }

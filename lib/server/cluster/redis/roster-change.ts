@@ -32,3 +32,11 @@ export function memberRemoved(change: RosterChange): AdapterPublish {
     data: JSON.stringify({ user_id: change.userId }),
   };
 }
+
+/** Flat (app, channel, user) triples as the scripts return them. */
+export function triples(flat: string[]): RosterChange[] {
+  const changes: RosterChange[] = [];
+  for (let i = 0; i < flat.length; i += 3)
+    changes.push({ appId: flat[i], channel: flat[i + 1], userId: flat[i + 2] });
+  return changes;
+}
