@@ -1,6 +1,8 @@
-import { closeRedisClient } from '../shared/redis/redis-clients.js';
+import { closeRedisClient, createRedisClient } from '../shared/redis/redis-clients.js';
 import { loadIoredis } from '../shared/redis/load-ioredis.js';
 import type { ResolvedQueueConfig } from './queue-options.interface.js';
+
+const NEEDED_BY = 'Queued broadcasting (the queue option)';
 
 /** An ioredis client as BullMQ takes it; `owned` when this package made it (and closes it). */
 export interface QueueConnection {
@@ -17,7 +19,8 @@ function isClient(value: unknown): boolean {
  * The producer's client fails fast: with no offline queue, `add()` rejects while Redis is
  * down instead of holding the dispatch forever, so no broadcast is lost silently. The
  * worker's retries forever (`maxRetriesPerRequest: null`, which BullMQ requires of it) and
- * picks the jobs up again when Redis is back.
+ * picks the jobs up again when Redis is back. On a Redis Cluster the offline queue is the
+ * cluster's and the retries each node's, which createRedisClient sorts out.
  */
 const ROLE_OPTIONS = {
   producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
@@ -29,7 +32,21 @@ export async function openQueueConnection(
   role: keyof typeof ROLE_OPTIONS,
 ): Promise<QueueConnection> {
   if (isClient(config.connection)) return { client: config.connection!, owned: false };
-  const Redis = await loadIoredis('Queued broadcasting (the queue option)');
+  const client = config.cluster?.length
+    ? await createRedisClient<object>({ url: config.url, cluster: config.cluster }, NEEDED_BY, {
+        ...ROLE_OPTIONS[role],
+      })
+    : await openRedis(config, role);
+  if (role === 'producer') await readyOrFailed(client as ReadyClient);
+  return { client, owned: true };
+}
+
+/** One Redis: the connection's ioredis options, or its `url`, else the queue's URL. */
+async function openRedis(
+  config: ResolvedQueueConfig,
+  role: keyof typeof ROLE_OPTIONS,
+): Promise<object> {
+  const Redis = await loadIoredis(NEEDED_BY);
   const { url, ...options } = (config.connection ?? {}) as Record<string, unknown>;
   const given = config.connection !== undefined && url === undefined;
   const client = given
@@ -38,8 +55,7 @@ export async function openQueueConnection(
         ...ROLE_OPTIONS[role],
       })
     : new Redis((url as string | undefined) ?? config.url, { ...options, ...ROLE_OPTIONS[role] });
-  if (role === 'producer') await readyOrFailed(client as ReadyClient);
-  return { client: client as object, owned: true };
+  return client as object;
 }
 
 type ReadyClient = {
