@@ -1,5 +1,9 @@
+import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
+import { BroadcastConfigError } from '../errors/broadcast.exception.js';
 import { closeRedisClient, createRedisClient } from '../shared/redis/redis-clients.js';
 import { loadIoredis } from '../shared/redis/load-ioredis.js';
+import { isRedisCluster } from '../shared/redis/redis-target.js';
+import { QueueMessages } from './queue-messages.js';
 import type { ResolvedQueueConfig } from './queue-options.interface.js';
 
 const NEEDED_BY = 'Queued broadcasting (the queue option)';
@@ -88,4 +92,30 @@ function readyOrFailed(client: ReadyClient): Promise<void> {
 
 export async function closeQueueConnection(connection: QueueConnection | undefined): Promise<void> {
   if (connection?.owned) await closeRedisClient(connection.client as never);
+}
+
+/** Redis's rule: a key hashes by what lies between its first `{` and the next `}`, if anything. */
+function hasHashTag(prefix: string): boolean {
+  return /^[^{]*\{[^}]+\}/.test(prefix);
+}
+
+/**
+ * Fails the boot when the queue's Redis is a Redis Cluster (the `redis.cluster` nodes, or a
+ * `Cluster` client given as `connection`) and the prefix has no hash tag: BullMQ's scripts
+ * touch several keys of a queue at once, which a cluster refuses (CROSSSLOT) unless they share
+ * a slot.
+ */
+export function checkQueuePrefix(config: ResolvedBroadcastConfig): void {
+  const queue = config.queue;
+  if (!queue) return;
+  const onCluster = isClient(queue.connection)
+    ? isRedisCluster(queue.connection)
+    : Boolean(queue.cluster?.length);
+  if (!onCluster || hasHashTag(queue.prefix)) return;
+  const source = config.sources['queue.prefix'];
+  throw new BroadcastConfigError(
+    QueueMessages.prefixWithoutHashTag(queue.prefix, source, config.file),
+    'queue.prefix',
+    source,
+  );
 }

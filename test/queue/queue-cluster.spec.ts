@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis, type Cluster } from 'ioredis';
-import { BroadcastManager, Broadcastable, type ShouldBroadcast } from 'nestjs-broadcasting';
+import {
+  BroadcastConfigError,
+  BroadcastManager,
+  Broadcastable,
+  type ShouldBroadcast,
+} from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveBroadcastConfig } from '../../lib/config/resolve-config.js';
 import { closeQueueConnection, openQueueConnection } from '../../lib/queue/queue-connection.js';
@@ -120,6 +125,55 @@ describe('queued broadcasts on a Redis Cluster', () => {
     await producer.close();
     await subscriber.close();
   }, 90_000);
+
+  it('fails the boot when queue.prefix has no hash tag, naming the key and suggesting {bull}', async () => {
+    const boot = queueApp({ url: undefined, prefix: 'plain' }, { redis: { cluster: redis.seeds } });
+    const error = (await boot.then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as BroadcastConfigError;
+    expect(error).toBeInstanceOf(BroadcastConfigError);
+    expect(error.key).toBe('queue.prefix');
+    expect(error.message).toContain(
+      'queue.prefix = "plain" (from BroadcastModule options "queue.prefix")',
+    );
+    expect(error.message).toContain(
+      'Set queue.prefix (or BROADCASTING_QUEUE_PREFIX) to "{bull}", the default on a cluster',
+    );
+  });
+
+  it('the work command exits 1 with the same message for BROADCASTING_QUEUE_PREFIX', async () => {
+    const lines: string[] = [];
+    const io = {
+      env: {
+        BROADCASTING_REDIS_CLUSTER: redis.seeds.join(','),
+        BROADCASTING_QUEUE_PREFIX: 'plain',
+      },
+      cwd,
+      out: () => {},
+      err: (line: string) => lines.push(line),
+    };
+    expect(await runWorkCommand(['work'], io)).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      'queue.prefix = "plain" (from env BROADCASTING_QUEUE_PREFIX): the queue\'s Redis is a Redis Cluster',
+    );
+  });
+
+  it("fails the boot for the app's own Cluster client given as connection, when the prefix it set has no hash tag", async () => {
+    const client = redis.client({ lazyConnect: true });
+    try {
+      const boot = queueApp({ url: undefined, connection: client, prefix: 'bull' });
+      const error = (await boot.then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as BroadcastConfigError;
+      expect(error).toBeInstanceOf(BroadcastConfigError);
+      expect(error.message).toContain('queue.prefix = "bull"');
+    } finally {
+      client.disconnect();
+    }
+  });
 
   it("takes the app's own Cluster client as connection with prefix {bq}, and leaves it open on close", async () => {
     // BullMQ's rule for a worker's client: no retry limit per command.

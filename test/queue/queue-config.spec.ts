@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import { BroadcastConfigError, resolveBroadcastConfig } from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkQueuePrefix } from '../../lib/queue/queue-connection.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -190,5 +191,48 @@ describe('the queue when redis.cluster is set', () => {
       cluster.disconnect();
       single.disconnect();
     }
+  });
+});
+
+describe('the prefix check of a queue on a Redis Cluster', () => {
+  const CLUSTER = { BROADCASTING_REDIS_CLUSTER: '10.0.0.1:7000' };
+  const check = async (prefix: string, env: Record<string, string> = CLUSTER) =>
+    checkQueuePrefix(await resolve({ queue: { prefix } }, env));
+
+  it('takes a prefix whose first { has a non-empty tag before the next }', async () => {
+    for (const prefix of ['{bull}', 'app-{q}', 'x{y}z', '{a}{b}'])
+      await expect(check(prefix)).resolves.toBeUndefined();
+  });
+
+  it('refuses one without (Redis would hash the whole key), naming the key and its origin', async () => {
+    for (const prefix of ['bull', '{}bull', 'bull}{x', '{}{bull}', '{bull']) {
+      const error = await configError(check(prefix));
+      expect(error.key).toBe('queue.prefix');
+      expect(error.source).toBe('option');
+    }
+    const error = await configError(check('app'));
+    expect(error.message).toBe(
+      'Invalid broadcasting config queue.prefix = "app" (from BroadcastModule options "queue.prefix"): ' +
+        "the queue's Redis is a Redis Cluster, where BullMQ needs all of a queue's keys in one slot, " +
+        'so the prefix needs a hash tag in braces (else Redis refuses its scripts with CROSSSLOT). ' +
+        'Set queue.prefix (or BROADCASTING_QUEUE_PREFIX) to "{bull}", the default on a cluster, or to "{app}".',
+    );
+  });
+
+  it('names the config file a prefix came from', async () => {
+    const env = await withFile({ queue: { prefix: 'app' } });
+    const config = await resolve({}, { ...env, ...CLUSTER });
+    const error = await configError(Promise.resolve().then(() => checkQueuePrefix(config)));
+    expect(error.source).toBe('file');
+    expect(error.message).toContain(
+      `queue.prefix = "app" (from config file ${env.BROADCASTING_CONFIG} "queue.prefix")`,
+    );
+  });
+
+  it('lets any prefix through off a cluster', async () => {
+    await expect(check('bull', {})).resolves.toBeUndefined();
+    await expect(
+      check('bull', { ...CLUSTER, BROADCASTING_QUEUE_URL: 'redis://q:6379' }),
+    ).resolves.toBeUndefined();
   });
 });
