@@ -153,6 +153,12 @@ export function configKey(path: string): ConfigKey {
   return key;
 }
 
+/**
+ * `queue.prefix` when unset and the queue's Redis is a Redis Cluster: the hash tag puts all of a
+ * queue's BullMQ keys in one slot, as its Lua scripts require (else Redis answers CROSSSLOT).
+ */
+export const QUEUE_CLUSTER_PREFIX = '{bull}';
+
 /** The environment variable naming the config file. */
 export const CONFIG_FILE_ENV = 'BROADCASTING_CONFIG';
 

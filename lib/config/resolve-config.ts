@@ -8,12 +8,13 @@ import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exc
 import type { BroadcastModuleOptions } from './broadcast-options.interface.js';
 import { loadConfigFile } from './config-file.loader.js';
 import { ConfigMessages } from './config-messages.js';
-import { CONFIG_KEYS, configKey, type ConfigKey } from './config-keys.js';
+import { CONFIG_KEYS, QUEUE_CLUSTER_PREFIX, configKey, type ConfigKey } from './config-keys.js';
 import { CONFIG_FILE_SCHEMA } from './config-file-schema.js';
 import { parseConfigObject } from './config-schema.js';
 import { parseConfigValue } from './config-values.js';
 import type { ResolvedBroadcastConfig } from './resolved-config.interface.js';
 import type { ResolvedQueueConfig } from '../queue/queue-options.interface.js';
+import { isRedisCluster } from '../shared/redis/redis-target.js';
 
 export interface ResolveConfigContext {
   /** @default process.env */
@@ -126,9 +127,16 @@ function resolveQueue(
     (isObject(fromFile) ? fromFile.connection : undefined);
   const queues =
     (options.queue || undefined)?.queues ?? (isObject(fromFile) ? fromFile.queues : undefined);
+  const redis = resolved.redis as ResolvedBroadcastConfig['redis'];
+  // A queue without a Redis of its own follows the redis driver's: redis.cluster, else redis.url.
+  const cluster = given === undefined && queue.url === undefined ? redis.cluster : undefined;
+  const onCluster = Boolean(cluster?.length) || isRedisCluster(given);
   return {
     ...queue,
-    url: queue.url ?? (resolved.redis as { url: string }).url,
+    url: queue.url ?? redis.url,
+    ...(cluster?.length ? { cluster: [...cluster] } : {}),
+    prefix:
+      onCluster && sources['queue.prefix'] === 'default' ? QUEUE_CLUSTER_PREFIX : queue.prefix,
     connection: given as ResolvedQueueConfig['connection'],
     queues: [...((queues as string[] | undefined) ?? [])],
   };

@@ -17,6 +17,7 @@ import {
 } from '../events/broadcastable.decorator.js';
 import { ConfigMessages } from '../config/config-messages.js';
 import { BroadcastQueueWorker } from './broadcast-queue.worker.js';
+import { checkQueuePrefix } from './queue-connection.js';
 import { QueueMessages } from './queue-messages.js';
 
 /** An event's own attempts / backoff, checked at boot like the queue's. */
@@ -37,7 +38,8 @@ function checkRetry(className: string, options: BroadcastableOptions): void {
 }
 
 /**
- * The queue's part of BroadcastModule: at boot, checks the queue and connection every
+ * The queue's part of BroadcastModule: at boot, checks the prefix against the queue's Redis
+ * (a cluster needs a hash tag) and the queue and connection every
  * `@Broadcastable({ queue })` class names (a typo fails the boot, not the first dispatch);
  * with `queue.worker`, runs the in-app worker from bootstrap until shutdown, stopping it
  * before the manager closes the drivers its last jobs use.
@@ -57,6 +59,8 @@ export class BroadcastQueueHost
   onModuleInit(): void {
     // Without a queue, an event that asks for one fails at dispatch with the same message.
     if (!this.config.queue) return;
+    // Before the producer's first job or the worker's start: both would meet CROSSSLOT.
+    checkQueuePrefix(this.config);
     for (const type of broadcastableClasses()) {
       const options = broadcastableOptionsOf(type);
       if (!options) continue;

@@ -1,6 +1,12 @@
-import { closeRedisClient } from '../shared/redis/redis-clients.js';
+import type { ResolvedBroadcastConfig } from '../config/resolved-config.interface.js';
+import { BroadcastConfigError } from '../errors/broadcast.exception.js';
+import { closeRedisClient, createRedisClient } from '../shared/redis/redis-clients.js';
 import { loadIoredis } from '../shared/redis/load-ioredis.js';
+import { isRedisCluster } from '../shared/redis/redis-target.js';
+import { QueueMessages } from './queue-messages.js';
 import type { ResolvedQueueConfig } from './queue-options.interface.js';
+
+const NEEDED_BY = 'Queued broadcasting (the queue option)';
 
 /** An ioredis client as BullMQ takes it; `owned` when this package made it (and closes it). */
 export interface QueueConnection {
@@ -17,7 +23,8 @@ function isClient(value: unknown): boolean {
  * The producer's client fails fast: with no offline queue, `add()` rejects while Redis is
  * down instead of holding the dispatch forever, so no broadcast is lost silently. The
  * worker's retries forever (`maxRetriesPerRequest: null`, which BullMQ requires of it) and
- * picks the jobs up again when Redis is back.
+ * picks the jobs up again when Redis is back. On a Redis Cluster the offline queue is the
+ * cluster's and the retries each node's, which createRedisClient sorts out.
  */
 const ROLE_OPTIONS = {
   producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1 },
@@ -29,7 +36,21 @@ export async function openQueueConnection(
   role: keyof typeof ROLE_OPTIONS,
 ): Promise<QueueConnection> {
   if (isClient(config.connection)) return { client: config.connection!, owned: false };
-  const Redis = await loadIoredis('Queued broadcasting (the queue option)');
+  const client = config.cluster?.length
+    ? await createRedisClient<object>({ url: config.url, cluster: config.cluster }, NEEDED_BY, {
+        ...ROLE_OPTIONS[role],
+      })
+    : await openRedis(config, role);
+  if (role === 'producer') await readyOrFailed(client as ReadyClient);
+  return { client, owned: true };
+}
+
+/** One Redis: the connection's ioredis options, or its `url`, else the queue's URL. */
+async function openRedis(
+  config: ResolvedQueueConfig,
+  role: keyof typeof ROLE_OPTIONS,
+): Promise<object> {
+  const Redis = await loadIoredis(NEEDED_BY);
   const { url, ...options } = (config.connection ?? {}) as Record<string, unknown>;
   const given = config.connection !== undefined && url === undefined;
   const client = given
@@ -38,8 +59,7 @@ export async function openQueueConnection(
         ...ROLE_OPTIONS[role],
       })
     : new Redis((url as string | undefined) ?? config.url, { ...options, ...ROLE_OPTIONS[role] });
-  if (role === 'producer') await readyOrFailed(client as ReadyClient);
-  return { client: client as object, owned: true };
+  return client as object;
 }
 
 type ReadyClient = {
@@ -72,4 +92,30 @@ function readyOrFailed(client: ReadyClient): Promise<void> {
 
 export async function closeQueueConnection(connection: QueueConnection | undefined): Promise<void> {
   if (connection?.owned) await closeRedisClient(connection.client as never);
+}
+
+/** Redis's rule: a key hashes by what lies between its first `{` and the next `}`, if anything. */
+function hasHashTag(prefix: string): boolean {
+  return /^[^{]*\{[^}]+\}/.test(prefix);
+}
+
+/**
+ * Fails the boot when the queue's Redis is a Redis Cluster (the `redis.cluster` nodes, or a
+ * `Cluster` client given as `connection`) and the prefix has no hash tag: BullMQ's scripts
+ * touch several keys of a queue at once, which a cluster refuses (CROSSSLOT) unless they share
+ * a slot.
+ */
+export function checkQueuePrefix(config: ResolvedBroadcastConfig): void {
+  const queue = config.queue;
+  if (!queue) return;
+  const onCluster = isClient(queue.connection)
+    ? isRedisCluster(queue.connection)
+    : Boolean(queue.cluster?.length);
+  if (!onCluster || hasHashTag(queue.prefix)) return;
+  const source = config.sources['queue.prefix'];
+  throw new BroadcastConfigError(
+    QueueMessages.prefixWithoutHashTag(queue.prefix, source, config.file),
+    'queue.prefix',
+    source,
+  );
 }

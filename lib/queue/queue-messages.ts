@@ -1,8 +1,25 @@
+import { QUEUE_CLUSTER_PREFIX } from '../config/config-keys.js';
+import type { ConfigSource } from '../errors/broadcast.exception.js';
+
 /**
  * Every message of queued broadcasts (lib/queue) and after-commit (lib/transactions).
  * Never a payload or a secret: event names, channels, queue and connection names only.
  */
 const reasonOf = (error: unknown) => (error as Error)?.message ?? String(error);
+
+/** Where `queue.prefix` came from, worded as the cascade's other errors word it. */
+function prefixOrigin(source: ConfigSource | undefined, file: string | undefined): string {
+  switch (source) {
+    case 'option':
+      return ' (from BroadcastModule options "queue.prefix")';
+    case 'file':
+      return ` (from config file ${file} "queue.prefix")`;
+    case 'env':
+      return ' (from env BROADCASTING_QUEUE_PREFIX)';
+    default:
+      return '';
+  }
+}
 
 export const QueueMessages = {
   notConfigured: (what: string) =>
@@ -19,6 +36,12 @@ export const QueueMessages = {
 
   badEventRetry: (className: string, key: string, value: unknown, problem: string) =>
     `Invalid @Broadcastable() option ${key} = ${JSON.stringify(value)} on ${className}: ${problem}`,
+
+  prefixWithoutHashTag: (prefix: string, source?: ConfigSource, file?: string) =>
+    `Invalid broadcasting config queue.prefix = "${prefix}"${prefixOrigin(source, file)}: ` +
+    "the queue's Redis is a Redis Cluster, where BullMQ needs all of a queue's keys in one slot, " +
+    'so the prefix needs a hash tag in braces (else Redis refuses its scripts with CROSSSLOT). ' +
+    `Set queue.prefix (or BROADCASTING_QUEUE_PREFIX) to "${QUEUE_CLUSTER_PREFIX}", the default on a cluster, or to "{${prefix}}".`,
 
   enqueueFailed: (event: string, queue: string, error: unknown) =>
     `Could not queue the broadcast "${event}" on queue "${queue}" (is Redis up?): ${reasonOf(error)}`,

@@ -1,7 +1,8 @@
 /**
  * Where BullMQ connects: ioredis options (`host`, `port`, `password`, `db`, `tls`, ...), a
  * `url`, or an ioredis client the app already has (e.g. the one `BullModule` uses), which
- * is never closed by this package.
+ * is never closed by this package. A `Cluster` client works too; a worker on it needs
+ * `redisOptions: { maxRetriesPerRequest: null }` (BullMQ's rule), and the prefix a hash tag.
  */
 export type BroadcastQueueConnection = ({ url?: string } & Record<string, unknown>) | object;
 
@@ -20,11 +21,12 @@ export interface BroadcastQueueBackoff {
  */
 export interface BroadcastQueueOptions {
   /**
-   * Redis for the queue: ioredis options, a client, or `{ url }`.
-   * @default { url: BROADCASTING_QUEUE_URL ?? the redis driver's `redis.url` }
+   * Redis for the queue: ioredis options, a client, or `{ url }`. Without it and without a
+   * queue URL, the queue follows the redis driver: the `redis.cluster` nodes, else `redis.url`.
+   * @default { url: BROADCASTING_QUEUE_URL }, else a Cluster on `redis.cluster`, else { url: `redis.url` }
    */
   connection?: BroadcastQueueConnection;
-  /** The queue's Redis URL, the scalar form of `connection`. @default BROADCASTING_QUEUE_URL, else `redis.url` */
+  /** The queue's Redis URL, the scalar form of `connection`; unset, `redis.cluster` wins when set. @default BROADCASTING_QUEUE_URL, else `redis.url` */
   url?: string;
   /** The queue broadcasts go to unless an event names another. @default 'broadcasts' (BROADCASTING_QUEUE_NAME) */
   name?: string;
@@ -34,7 +36,11 @@ export interface BroadcastQueueOptions {
    * @default []
    */
   queues?: string[];
-  /** BullMQ's key prefix: the queue lives under `bull:broadcasts:*`. @default 'bull' (BROADCASTING_QUEUE_PREFIX) */
+  /**
+   * BullMQ's key prefix: the queue lives under `bull:broadcasts:*`. On a Redis Cluster it must
+   * hold a hash tag (`{bull}`), which keeps each queue's keys in one slot; without one the boot fails.
+   * @default 'bull', `'{bull}'` on a Redis Cluster (BROADCASTING_QUEUE_PREFIX)
+   */
   prefix?: string;
   /** Queue every broadcastable event unless it says `queue: false`. @default false (BROADCASTING_QUEUE_DEFAULT) */
   default?: boolean;
@@ -58,6 +64,8 @@ export interface ResolvedQueueConfig {
   connection?: BroadcastQueueConnection;
   /** BROADCASTING_QUEUE_URL, else `redis.url`. */
   url: string;
+  /** `redis.cluster`'s seed nodes, when the queue has no Redis of its own (no connection, no url). */
+  cluster?: string[];
   name: string;
   queues: string[];
   prefix: string;

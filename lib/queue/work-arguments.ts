@@ -7,11 +7,13 @@ export const WORK_USAGE = `Usage: nestjs-broadcasting work [options]
 Runs queued broadcasts (BullMQ) through the configured drivers, like Laravel's queue:work
 for ShouldBroadcast events. Reads the same configuration as the app: the config file
 (BROADCASTING_CONFIG or config/broadcasting.*, its "queue" and "connections") and the
-BROADCASTING_* environment (BROADCASTING_DEFAULT, BROADCASTING_REDIS_URL / _PREFIX,
-BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET, BROADCASTING_PUSHER_*, and
+BROADCASTING_* environment (BROADCASTING_DEFAULT, BROADCASTING_REDIS_URL / _CLUSTER /
+_PREFIX, BROADCASTING_APP_ID / _APP_KEY / _APP_SECRET, BROADCASTING_PUSHER_*, and
 BROADCASTING_QUEUE_URL / _NAME / _PREFIX / _CONCURRENCY / _ATTEMPTS / _BACKOFF_TYPE /
-_BACKOFF_DELAY / _KEEP_FAILED / _KEEP_COMPLETED). Drivers registered in code (the "drivers"
-option) exist only in the app: run its in-app worker (queue.worker) for those.
+_BACKOFF_DELAY / _KEEP_FAILED / _KEEP_COMPLETED). Without BROADCASTING_QUEUE_URL the queue
+is on BROADCASTING_REDIS_CLUSTER when set (prefix "{bull}"), else BROADCASTING_REDIS_URL.
+Drivers registered in code (the "drivers" option) exist only in the app: run its in-app
+worker (queue.worker) for those.
 
   --queue <names>          queues to serve, comma-separated (default: queue.name and queue.queues)
   --concurrency <number>   jobs run at once; above 1 a channel's broadcasts may leave out of

@@ -10,6 +10,7 @@ import {
   type ServerLogger,
 } from '../shared/logger.js';
 import { BroadcastQueueWorker } from './broadcast-queue.worker.js';
+import { checkQueuePrefix } from './queue-connection.js';
 import { QueueMessages } from './queue-messages.js';
 import {
   WORK_USAGE,
@@ -61,6 +62,7 @@ export async function runWorkCommand(argv: string[], io: WorkIo): Promise<WorkSe
       { env, cwd: io.cwd },
     );
     const queue = config.queue!;
+    checkQueuePrefix(config);
     if (args.queues) {
       queue.name = args.queues[0];
       queue.queues = args.queues.slice(1);

@@ -1,8 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Cluster, Redis } from 'ioredis';
 import { BroadcastConfigError, resolveBroadcastConfig } from 'nestjs-broadcasting';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkQueuePrefix } from '../../lib/queue/queue-connection.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -142,5 +144,95 @@ describe('the queue section of the configuration cascade', () => {
       `Broadcasting config key transactions cannot be set in config file ${env.BROADCASTING_CONFIG}: ` +
         'transactions wraps your ORM (new TypeOrmTransactionHooks(dataSource)); pass it to BroadcastModule.forRoot() / forRootAsync() in your code.',
     );
+  });
+});
+
+describe('the queue when redis.cluster is set', () => {
+  const CLUSTER = { BROADCASTING_REDIS_CLUSTER: '10.0.0.1:7000,10.0.0.2:7000' };
+
+  it('follows the cluster when it has no Redis of its own, under the prefix {bull}', async () => {
+    const config = await resolve({ queue: {} }, CLUSTER);
+    expect(config.queue).toMatchObject({
+      cluster: ['10.0.0.1:7000', '10.0.0.2:7000'],
+      prefix: '{bull}',
+    });
+    expect(config.sources['queue.prefix']).toBe('default');
+  });
+
+  it('keeps a Redis of its own (queue.url, BROADCASTING_QUEUE_URL, connection) and the prefix bull', async () => {
+    for (const config of [
+      await resolve({ queue: { url: 'redis://queue-host:6379' } }, CLUSTER),
+      await resolve({}, { ...CLUSTER, BROADCASTING_QUEUE_URL: 'redis://queue-host:6379' }),
+      await resolve({ queue: { connection: { host: 'queue-host' } } }, CLUSTER),
+    ]) {
+      expect(config.queue).not.toHaveProperty('cluster');
+      expect(config.queue!.prefix).toBe('bull');
+    }
+  });
+
+  it('keeps the prefix the user set, from code or the environment', async () => {
+    expect((await resolve({ queue: { prefix: '{app}' } }, CLUSTER)).queue!.prefix).toBe('{app}');
+    const env = { ...CLUSTER, BROADCASTING_QUEUE_PREFIX: 'app' };
+    expect((await resolve({ queue: {} }, env)).queue!.prefix).toBe('app');
+  });
+
+  it('defaults the prefix to {bull} for an ioredis Cluster given as connection, not for a Redis', async () => {
+    // Real clients, never connected: what is told apart is ioredis's own isCluster flag.
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    const single = new Redis({ lazyConnect: true });
+    try {
+      expect(cluster.isCluster).toBe(true);
+      expect(single.isCluster).toBe(false);
+      const onCluster = await resolve({ queue: { connection: cluster } });
+      expect(onCluster.queue!.prefix).toBe('{bull}');
+      expect(onCluster.queue).not.toHaveProperty('cluster');
+      expect((await resolve({ queue: { connection: single } })).queue!.prefix).toBe('bull');
+    } finally {
+      cluster.disconnect();
+      single.disconnect();
+    }
+  });
+});
+
+describe('the prefix check of a queue on a Redis Cluster', () => {
+  const CLUSTER = { BROADCASTING_REDIS_CLUSTER: '10.0.0.1:7000' };
+  const check = async (prefix: string, env: Record<string, string> = CLUSTER) =>
+    checkQueuePrefix(await resolve({ queue: { prefix } }, env));
+
+  it('takes a prefix whose first { has a non-empty tag before the next }', async () => {
+    for (const prefix of ['{bull}', 'app-{q}', 'x{y}z', '{a}{b}'])
+      await expect(check(prefix)).resolves.toBeUndefined();
+  });
+
+  it('refuses one without (Redis would hash the whole key), naming the key and its origin', async () => {
+    for (const prefix of ['bull', '{}bull', 'bull}{x', '{}{bull}', '{bull']) {
+      const error = await configError(check(prefix));
+      expect(error.key).toBe('queue.prefix');
+      expect(error.source).toBe('option');
+    }
+    const error = await configError(check('app'));
+    expect(error.message).toBe(
+      'Invalid broadcasting config queue.prefix = "app" (from BroadcastModule options "queue.prefix"): ' +
+        "the queue's Redis is a Redis Cluster, where BullMQ needs all of a queue's keys in one slot, " +
+        'so the prefix needs a hash tag in braces (else Redis refuses its scripts with CROSSSLOT). ' +
+        'Set queue.prefix (or BROADCASTING_QUEUE_PREFIX) to "{bull}", the default on a cluster, or to "{app}".',
+    );
+  });
+
+  it('names the config file a prefix came from', async () => {
+    const env = await withFile({ queue: { prefix: 'app' } });
+    const config = await resolve({}, { ...env, ...CLUSTER });
+    const error = await configError(Promise.resolve().then(() => checkQueuePrefix(config)));
+    expect(error.source).toBe('file');
+    expect(error.message).toContain(
+      `queue.prefix = "app" (from config file ${env.BROADCASTING_CONFIG} "queue.prefix")`,
+    );
+  });
+
+  it('lets any prefix through off a cluster', async () => {
+    await expect(check('bull', {})).resolves.toBeUndefined();
+    await expect(
+      check('bull', { ...CLUSTER, BROADCASTING_QUEUE_URL: 'redis://q:6379' }),
+    ).resolves.toBeUndefined();
   });
 });

@@ -14,9 +14,12 @@ export const REDIS_URL = 'redis://127.0.0.1:6379';
 export const unique = (what: string) =>
   `${what}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Records every PUBLISH under a prefix, through a real subscriber. */
-export async function publishedUnder(prefix: string) {
-  const subscriber = new Redis(REDIS_URL);
+/**
+ * Records every PUBLISH under a prefix, through a real subscriber on `url` (on a Redis
+ * Cluster, any node: a classic PUBLISH reaches every node).
+ */
+export async function publishedUnder(prefix: string, url = REDIS_URL) {
+  const subscriber = new Redis(url);
   const messages: Array<{ channel: string; message: string }> = [];
   subscriber.on('pmessage', (_pattern, channel, message) => messages.push({ channel, message }));
   await subscriber.psubscribe(`${prefix}*`);
@@ -55,8 +58,12 @@ export function captureLogger() {
   return { lines, logger, restore: () => Logger.overrideLogger(new Logger()) };
 }
 
-/** Job counts by state, straight from BullMQ's keys. */
-export async function jobCounts(redis: Redis, prefix: string, name: string) {
+/** Job counts by state, straight from BullMQ's keys (on one Redis or, by its client, a cluster). */
+export async function jobCounts(
+  redis: Pick<Redis, 'llen' | 'zcard'>,
+  prefix: string,
+  name: string,
+) {
   const base = `${prefix}:${name}`;
   const [wait, active, failed, completed, delayed] = await Promise.all([
     redis.llen(`${base}:wait`),

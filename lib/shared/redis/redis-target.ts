@@ -46,6 +46,14 @@ function portOk(seed: ClusterSeed): ClusterSeed | undefined {
   return seed.port > 0 && seed.port <= 65535 ? seed : undefined;
 }
 
+/**
+ * Whether a client is an ioredis `Cluster`: ioredis sets `isCluster` on both its classes
+ * (false on `Redis`), so a client the app hands over is told apart without loading ioredis.
+ */
+export function isRedisCluster(client: unknown): boolean {
+  return (client as { isCluster?: unknown } | null | undefined)?.isCluster === true;
+}
+
 /** A target fit for messages and logs: the URL or every seed with its password masked. */
 export function describeRedisTarget(target: RedisTarget): string {
   if (!target.cluster?.length) return maskRedisUrl(target.url);
