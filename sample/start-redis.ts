@@ -90,7 +90,7 @@ process.on('SIGTERM', () => stop(0));
 // The children have process groups of their own: never leave them behind.
 process.on('exit', killChildren);
 
-// --redis: deliver what the app's redis driver publishes (BROADCASTING_REDIS_URL / _PREFIX).
+// --redis: deliver what the app's redis driver publishes (BROADCASTING_REDIS_URL or _CLUSTER, _PREFIX).
 const server = run('nestjs-broadcasting serve', [broadcastingBin(), 'serve', '--redis']);
 await printed(server, /listening on /);
 if (!stopping) run('dashboard app', [fileURLToPath(new URL('./main-redis.js', import.meta.url))]);
