@@ -65,17 +65,20 @@ export class BroadcastQueueWorker {
     // never connected), and say so then.
     void whenReady(connection.client as ReadyEvents, () =>
       this.logger.warn(QueueMessages.waitingForRedis()),
-    ).then(() => {
-      if (this.connection !== connection) return; // closed meanwhile
-      const queues = servedQueues(this.config);
-      for (const name of queues) this.workers.push(this.worker(Worker, name, connection));
-      return Promise.all(this.workers.map((worker) => worker.waitUntilReady())).then(() =>
-        this.logger.log(QueueMessages.workerStarted(queues, this.config.concurrency), {
-          queues,
-          concurrency: this.config.concurrency,
-        }),
-      );
-    });
+    )
+      .then(() => {
+        if (this.connection !== connection) return; // closed meanwhile
+        const queues = servedQueues(this.config);
+        for (const name of queues) this.workers.push(this.worker(Worker, name, connection));
+        return Promise.all(this.workers.map((worker) => worker.waitUntilReady())).then(() =>
+          this.logger.log(QueueMessages.workerStarted(queues, this.config.concurrency), {
+            queues,
+            concurrency: this.config.concurrency,
+          }),
+        );
+      })
+      // Nothing here may end as an unhandled rejection, which stops a Node process.
+      .catch((error) => this.logger.error(QueueMessages.workerError(error)));
   }
 
   /**

@@ -35,7 +35,10 @@ export async function openQueueConnection(
   config: ResolvedQueueConfig,
   role: keyof typeof ROLE_OPTIONS,
 ): Promise<QueueConnection> {
-  if (isClient(config.connection)) return { client: config.connection!, owned: false };
+  if (isClient(config.connection)) {
+    if (role === 'worker') checkWorkerClient(config.connection!);
+    return { client: config.connection!, owned: false };
+  }
   const client = config.cluster?.length
     ? await createRedisClient<object>({ url: config.url, cluster: config.cluster }, NEEDED_BY, {
         ...ROLE_OPTIONS[role],
@@ -117,5 +120,24 @@ export function checkQueuePrefix(config: ResolvedBroadcastConfig): void {
     QueueMessages.prefixWithoutHashTag(queue.prefix, source, config.file),
     'queue.prefix',
     source,
+  );
+}
+
+/**
+ * BullMQ's worker blocks on its connection waiting for jobs, so it refuses a client that gives
+ * up on a command after some retries, and it says so by throwing when the worker is made,
+ * after the boot. An app's own client is checked here instead, at the boot, naming the key.
+ */
+function checkWorkerClient(client: object): void {
+  const options = (client as { options?: Record<string, unknown> }).options ?? {};
+  const own = isRedisCluster(client)
+    ? (options.redisOptions as Record<string, unknown> | undefined)
+    : options;
+  const value = own?.maxRetriesPerRequest;
+  if (value === null) return;
+  throw new BroadcastConfigError(
+    QueueMessages.workerClientRetries(value, isRedisCluster(client)),
+    'queue.connection',
+    'option',
   );
 }

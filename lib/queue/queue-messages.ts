@@ -43,6 +43,12 @@ export const QueueMessages = {
     'so the prefix needs a hash tag in braces (else Redis refuses its scripts with CROSSSLOT). ' +
     `Set queue.prefix (or BROADCASTING_QUEUE_PREFIX) to "${QUEUE_CLUSTER_PREFIX}", the default on a cluster, or to "{${prefix}}".`,
 
+  workerClientRetries: (value: unknown, cluster: boolean) =>
+    `Invalid broadcasting config queue.connection: the queue worker cannot use the Redis client given there, ` +
+    `whose maxRetriesPerRequest is ${value === undefined ? 'unset' : String(value)}; BullMQ's worker blocks waiting for jobs ` +
+    `and needs null. Create the client with ${cluster ? '{ redisOptions: { maxRetriesPerRequest: null } }' : '{ maxRetriesPerRequest: null }'}, ` +
+    'or give queue.url or ioredis options instead, from which the package makes a client of its own.',
+
   enqueueFailed: (event: string, queue: string, error: unknown) =>
     `Could not queue the broadcast "${event}" on queue "${queue}" (is Redis up?): ${reasonOf(error)}`,
 

@@ -175,6 +175,28 @@ describe('queued broadcasts on a Redis Cluster', () => {
     }
   });
 
+  it('fails the boot when the in-app worker is given a Cluster client without redisOptions.maxRetriesPerRequest: null', async () => {
+    const client = redis.client({ lazyConnect: true });
+    try {
+      const error = await queueApp({
+        url: undefined,
+        connection: client,
+        prefix: '{bq}',
+        worker: true,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BroadcastConfigError);
+      expect((error as Error).message).toContain('whose maxRetriesPerRequest is unset');
+      expect((error as Error).message).toContain(
+        '{ redisOptions: { maxRetriesPerRequest: null } }',
+      );
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it("takes the app's own Cluster client as connection with prefix {bq}, and leaves it open on close", async () => {
     // BullMQ's rule for a worker's client: no retry limit per command.
     const client = redis.client({ redisOptions: { maxRetriesPerRequest: null } });

@@ -160,6 +160,54 @@ describe('queued broadcasts: the job and the faults', () => {
     await client.quit();
   });
 
+  it("fails the boot when the in-app worker is given the app's client without maxRetriesPerRequest: null", async () => {
+    const client = new Redis(REDIS_URL); // ioredis's default: 20 retries per command
+    try {
+      const error = await queueApp({
+        prefix: unique('bull-test'),
+        connection: client,
+        worker: true,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(BroadcastConfigError);
+      expect((error as BroadcastConfigError).key).toBe('queue.connection');
+      expect((error as Error).message).toBe(
+        'Invalid broadcasting config queue.connection: the queue worker cannot use the Redis client given there, ' +
+          "whose maxRetriesPerRequest is 20; BullMQ's worker blocks waiting for jobs and needs null. " +
+          'Create the client with { maxRetriesPerRequest: null }, or give queue.url or ioredis options instead, ' +
+          'from which the package makes a client of its own.',
+      );
+      // The producer alone takes it: only the worker blocks.
+      const producerOnly = await queueApp({ prefix: unique('bull-test'), connection: client });
+      await producerOnly.close();
+      expect(client.status).toBe('ready');
+    } finally {
+      await client.quit();
+    }
+  });
+
+  it("runs the in-app worker on the app's client made with maxRetriesPerRequest: null, and leaves it open", async () => {
+    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const prefix = unique('bull-test');
+    const { lines, logger, restore } = captureLogger();
+    try {
+      const app = await queueApp({ prefix, connection: client, worker: true }, {}, logger);
+      await waitFor(
+        () => lines.log.some((line) => line.includes('Broadcast worker serving')),
+        10_000,
+        'the worker',
+      );
+      await app.close();
+      expect(lines.error).toEqual([]);
+      expect(client.status).toBe('ready');
+    } finally {
+      restore();
+      await client.quit();
+    }
+  });
+
   it('an in-app worker does not hold the boot or the shutdown while Redis is down', async () => {
     const app = await queueApp({ url: DOWN, worker: true });
     await app.close();
