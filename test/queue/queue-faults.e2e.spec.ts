@@ -196,8 +196,8 @@ describe('queued broadcasts: the job and the faults', () => {
       const app = await queueApp({ prefix, connection: client, worker: true }, {}, logger);
       await waitFor(
         () => lines.log.some((line) => line.includes('Broadcast worker serving')),
-        10_000,
         'the worker',
+        10_000,
       );
       await app.close();
       expect(lines.error).toEqual([]);
