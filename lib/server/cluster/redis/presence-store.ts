@@ -126,9 +126,7 @@ export class PresenceStore {
    * other nodes have not heard of: users gone (left while Redis was unreachable, or swept)
    * and users added.
    */
-  async resync(
-    bucket: BucketKeys,
-  ): Promise<{ gone: RosterChange[]; added: RosterChange[]; memberships: number }> {
+  async resync(bucket: BucketKeys): Promise<{ gone: RosterChange[]; added: RosterChange[] }> {
     const entries: string[][] = [];
     for (const [k, sockets] of this.mine) {
       const [appId, channel] = k.split('\n');
@@ -167,7 +165,7 @@ export class PresenceStore {
         userId: added[i + 2],
         info: parseInfo(added[i + 3]),
       });
-    return { gone: triples(gone), added: addedChanges, memberships: entries.length };
+    return { gone: triples(gone), added: addedChanges };
   }
 
   /** Forgets this node's memberships (once it deregistered). */
