@@ -34,7 +34,6 @@ export const ConfigMessages = {
     nonEmptyString: 'must be a non-empty string.',
     strings: 'must be an array of strings.',
     stringMap: 'must be an object whose values are strings (header name: value).',
-    count: 'must be a whole number of at least 1.',
     httpUrl:
       'must be an http:// or https:// URL with a host, e.g. https://example.com/pusher/webhooks.',
     object: 'must be an object.',

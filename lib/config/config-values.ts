@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { BroadcastConfigError, type ConfigSource } from '../errors/broadcast.exception.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../shared/logger.js';
 import { maskRedisUrl } from '../shared/redis/redis-url.js';
-import { parseClusterSeed } from '../shared/redis/redis-target.js';
+import { maskRedisSeed, parseClusterSeed } from '../shared/redis/redis-target.js';
 import { ConfigMessages } from './config-messages.js';
 import type { ConfigKey } from './config-keys.js';
 
@@ -20,7 +20,7 @@ export function maskConfigValue(key: Pick<ConfigKey, 'secret' | 'kind'>, value: 
   if (key.kind === 'url') return maskRedisUrl(text);
   if (key.kind === 'redis-nodes')
     return (Array.isArray(value) ? value : text.split(','))
-      .map((entry) => (String(entry).includes('://') ? maskRedisUrl(String(entry)) : String(entry)))
+      .map((entry) => maskRedisSeed(String(entry)))
       .join(',');
   return '****';
 }
@@ -75,7 +75,8 @@ export function parseConfigValue(
     }
     case 'count': {
       const count = integerOf(value);
-      if (!Number.isInteger(count) || count < 1) fail(key, value, source, where, problems.count);
+      if (!Number.isInteger(count) || count < 1)
+        fail(key, value, source, where, problems.integer(1));
       return count;
     }
     case 'http-url': {

@@ -55,10 +55,7 @@ export abstract class BroadcastDelivery {
     try {
       targets = this.targets(connections);
     } catch (error) {
-      const names = Array.isArray(connections)
-        ? connections.join(', ')
-        : (connections ?? this.config.default);
-      return this.failures.failed(error, message, names, onFailure);
+      return this.failures.failed(error, message, this.connectionNames(connections), onFailure);
     }
     if (targets.length === 1) {
       // One connection (the usual case): no allSettled bookkeeping.
@@ -80,6 +77,11 @@ export abstract class BroadcastDelivery {
   }
 
   /** The broadcasters of `connections` (the default connection when undefined). */
+  /** Connection names for a log line: the default one spelled out. */
+  protected connectionNames(connections: Connections): string {
+    return connections === undefined ? this.config.default : [connections].flat().join(', ');
+  }
+
   private targets(connections: Connections): Target[] {
     if (connections === undefined) {
       // Most broadcasts use the default connection: build its one-entry list once.

@@ -24,12 +24,7 @@ import { broadcastJob } from '../queue/broadcast-job.js';
 import type { BroadcastJobSink } from '../queue/broadcast-job-sink.interface.js';
 import { BroadcastQueueProducer } from '../queue/broadcast-queue.producer.js';
 import { QueueMessages } from '../queue/queue-messages.js';
-import type {
-  BroadcastEventOptions,
-  Connections,
-  Dispatch,
-  OnFailure,
-} from './dispatch.interface.js';
+import type { BroadcastEventOptions, Dispatch, OnFailure } from './dispatch.interface.js';
 import type { BroadcastTransactionHooks } from '../transactions/transaction-hooks.interface.js';
 
 /** An auto-broadcast's per-call choices: none (one shared object, not one per dispatch). */
@@ -196,23 +191,16 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
     return deliverValidated(
       resolved.contract,
       resolved.payload,
-      (payload) => this.route(prepareBroadcast(channels, name, payload, except), how),
+      (payload) => this.dispatch(prepareBroadcast(channels, name, payload, except), how),
       (error) =>
         this.failures.failed(error, resolved, this.connectionNames(connections), onFailure),
     );
   }
 
-  /** Inline (no queue, no after-commit: the usual case) straight to the drivers, else dispatch. */
-  private route(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
-    if (how.queue === false && !how.afterCommit)
-      return this.deliver(message, how.connections, how.onFailure);
-    return this.dispatch(message, how);
-  }
-
   /**
    * Where a prepared broadcast that is queued or after-commit goes: held until its
    * transaction commits (and then dispatched again), queued, or handed to the drivers now.
-   * Inline broadcasts skip it: `send()` and `deliverEvent()` call `deliver()` directly.
+   * Inline broadcasts of `send()` and `deliverEvent()` skip it and call `deliver()` directly.
    */
   private dispatch(message: PreparedBroadcast, how: Dispatch): Promise<void> | undefined {
     if (how.afterCommit && this.holdUntilCommit(message, how)) return undefined;
@@ -281,11 +269,6 @@ export class BroadcastManager extends BroadcastDelivery implements OnApplication
   /** Where queued broadcasts go: BullMQ; the fake manager records them instead. */
   protected createJobSink(): BroadcastJobSink {
     return new BroadcastQueueProducer(this.config.queue);
-  }
-
-  /** Connection names for a log line: the default one spelled out. */
-  private connectionNames(connections: Connections): string {
-    return connections === undefined ? this.config.default : [connections].flat().join(', ');
   }
 
   /** Whether `name` is a connection or driver this manager can build. @internal */

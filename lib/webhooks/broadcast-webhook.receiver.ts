@@ -18,7 +18,7 @@ import type {
   BroadcastWebhookModuleOptions,
   WebhookApp,
 } from './broadcast-webhook-options.interface.js';
-import { BROADCASTING_EVENT_PREFIX, toBroadcastingEvent } from './broadcasting-events.js';
+import { emitBroadcastingEvent } from './broadcasting-events.js';
 import { WebhookReceiverMessages } from './webhook-receiver-messages.js';
 import { verifyWebhook } from './webhook-verifier.js';
 
@@ -65,21 +65,19 @@ export class BroadcastWebhookReceiver implements OnModuleInit {
         : new BadRequestException(verified.reason);
     const { app, body, signature } = verified;
     const emitter = this.emitter!;
+    const logError = (message: string) => this.logger.error(message);
+    // Outside the request by now: a listener that throws must not crash the app.
     setImmediate(() =>
-      body.events.forEach((event, i) => {
-        const payload = toBroadcastingEvent(
+      body.events.forEach((event, i) =>
+        emitBroadcastingEvent(
+          emitter,
+          logError,
           app.id ?? app.key,
           event,
           body.time_ms,
           `${signature}:${i}`,
-        );
-        try {
-          if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
-        } catch (error) {
-          // Outside the request by now: a listener that throws must not crash the app.
-          this.logger.error(WebhookReceiverMessages.listenerFailed(event.name, error));
-        }
-      }),
+        ),
+      ),
     );
     return { ok: true };
   }

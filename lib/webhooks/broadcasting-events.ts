@@ -1,4 +1,6 @@
+import type { EmittingEmitter } from '../events/find-event-emitter.js';
 import type { WebhookEvent, WebhookEventName } from './webhook-event.js';
+import { WebhookReceiverMessages } from './webhook-receiver-messages.js';
 
 /** EventEmitter2 names: `broadcasting.` + the webhook event name (`broadcasting.member_added`). */
 export const BROADCASTING_EVENT_PREFIX = 'broadcasting.';
@@ -136,5 +138,25 @@ export function toBroadcastingEvent(
       return new SubscriptionCount(appId, channel, timeMs, id, Number(event.subscription_count));
     default:
       return undefined;
+  }
+}
+
+/**
+ * Emits one webhook event on EventEmitter2 as `broadcasting.<name>` with its typed payload
+ * (nothing for a name this package does not know). A listener that throws is reported through
+ * `logError`, never rethrown: the callers are the engine's subscribe path and a webhook request
+ * already answered, neither of which a listener's bug may break.
+ */
+export function emitBroadcastingEvent(
+  emitter: EmittingEmitter,
+  logError: (message: string) => void,
+  ...[appId, event, timeMs, id]: Parameters<typeof toBroadcastingEvent>
+): void {
+  const payload = toBroadcastingEvent(appId, event, timeMs, id);
+  if (!payload) return;
+  try {
+    emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
+  } catch (error) {
+    logError(WebhookReceiverMessages.listenerFailed(event.name, error));
   }
 }

@@ -38,7 +38,3 @@ export interface WebhookBody {
   time_ms: number;
   events: WebhookEvent[];
 }
-
-export function isWebhookEventName(name: unknown): name is WebhookEventName {
-  return typeof name === 'string' && (WEBHOOK_EVENT_NAMES as readonly string[]).includes(name);
-}

@@ -104,6 +104,4 @@ export const HostingMessages = {
     `The shutdown did not finish within its grace of ${graceSeconds} s (plus 1 s): exiting now.`,
   shutdownFailed: (reason: string) => `Failed to close cleanly: ${reason}`,
   serveMetrics: (metricsUrl: string) => `Prometheus metrics: ${metricsUrl}`,
-  serverEventListenerFailed: (name: string, error: unknown) =>
-    `A listener of broadcasting.${name} threw: ${(error as Error)?.message ?? String(error)}`,
 } satisfies Record<string, (...args: any[]) => string>;

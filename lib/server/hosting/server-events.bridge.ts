@@ -1,11 +1,7 @@
 import type { EmittingEmitter } from '../../events/find-event-emitter.js';
-import {
-  BROADCASTING_EVENT_PREFIX,
-  toBroadcastingEvent,
-} from '../../webhooks/broadcasting-events.js';
+import { emitBroadcastingEvent } from '../../webhooks/broadcasting-events.js';
 import type { ServerEvents } from '../engine/server-events.js';
 import type { ServerLogger } from '../../shared/logger.js';
-import { HostingMessages } from './hosting-messages.js';
 
 /**
  * Re-emits the engine's events on the app's EventEmitter2 as `broadcasting.<name>` with
@@ -18,14 +14,10 @@ export function bridgeServerEvents(
   emitter: EmittingEmitter,
   logger: ServerLogger,
 ): () => void {
-  return events.on(({ appId, event, timeMs, id }) => {
-    const payload = toBroadcastingEvent(appId, event, timeMs, id);
-    try {
-      if (payload) emitter.emit(BROADCASTING_EVENT_PREFIX + event.name, payload);
-    } catch (error) {
-      // Emitted from the engine's subscribe path: a listener's bug is the app's to see, not
-      // the subscriber's.
-      logger.error(HostingMessages.serverEventListenerFailed(event.name, error));
-    }
-  });
+  // Emitted from the engine's subscribe path: a listener's bug is the app's to see, not the
+  // subscriber's.
+  const logError = (message: string) => logger.error(message);
+  return events.on(({ appId, event, timeMs, id }) =>
+    emitBroadcastingEvent(emitter, logError, appId, event, timeMs, id),
+  );
 }

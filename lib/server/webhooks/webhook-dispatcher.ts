@@ -2,10 +2,7 @@ import type { ServerLogger } from '../../shared/logger.js';
 import type { ServerEvent, ServerEvents } from '../engine/server-events.js';
 import type { ServerMetrics } from '../metrics/server-metrics.interface.js';
 import type { ResolvedAppOptions } from '../options/resolved-server-options.interface.js';
-import type {
-  ServerWebhookDeliveryOptions,
-  ServerWebhookOptions,
-} from '../options/server-options.interface.js';
+import type { ServerWebhookDeliveryOptions } from '../options/server-options.interface.js';
 import type { WebhookEvent } from '../../webhooks/webhook-event.js';
 import { MemoryWebhookStore } from './memory-webhook-store.js';
 import { pendingWebhook, retryDelayMs, type PendingWebhook } from './pending-webhook.js';
@@ -40,10 +37,8 @@ export interface WebhookDispatcherOptions {
  * changes and client events, which appends to a batch.
  */
 export class WebhookDispatcher {
-  private readonly hooks = new Map<
-    string,
-    { app: ResolvedAppOptions; hooks: ServerWebhookOptions[] }
-  >();
+  /** Apps with webhooks, by id. */
+  private readonly apps = new Map<string, ResolvedAppOptions>();
   private readonly batcher = new WebhookBatcher((key, events, timeMs) =>
     this.enqueue(key, events, timeMs),
   );
@@ -60,8 +55,7 @@ export class WebhookDispatcher {
   private readonly leaseMs: number;
 
   private constructor(private readonly options: WebhookDispatcherOptions) {
-    for (const app of options.apps)
-      if (app.webhooks.length > 0) this.hooks.set(app.id, { app, hooks: app.webhooks });
+    for (const app of options.apps) if (app.webhooks.length > 0) this.apps.set(app.id, app);
     this.store = options.store ?? this.local;
     this.timeoutMs = options.delivery.timeoutSeconds * 1000;
     this.leaseMs = this.timeoutMs + LEASE_MARGIN_MS;
@@ -88,10 +82,9 @@ export class WebhookDispatcher {
   }
 
   receive({ appId, event }: ServerEvent): void {
-    const entry = this.hooks.get(appId);
-    if (!entry) return;
-    for (let i = 0; i < entry.hooks.length; i++)
-      if (webhookAccepts(entry.hooks[i], event)) this.batcher.add(`${appId}\n${i}`, event);
+    const hooks = this.apps.get(appId)?.webhooks ?? [];
+    for (let i = 0; i < hooks.length; i++)
+      if (webhookAccepts(hooks[i], event)) this.batcher.add(`${appId}\n${i}`, event);
   }
 
   /**
@@ -110,8 +103,8 @@ export class WebhookDispatcher {
 
   private enqueue(key: string, events: WebhookEvent[], timeMs: number): void {
     const [appId, index] = key.split('\n');
-    const { app, hooks } = this.hooks.get(appId)!;
-    const webhook = pendingWebhook(app, hooks[Number(index)], events, timeMs);
+    const app = this.apps.get(appId)!;
+    const webhook = pendingWebhook(app, app.webhooks[Number(index)], events, timeMs);
     const now = Date.now();
     const sendNow = this.inFlight < MAX_IN_FLIGHT;
     const dueAt = sendNow ? now + this.leaseMs : now;
@@ -179,7 +172,7 @@ export class WebhookDispatcher {
     if (this.polling) return;
     this.polling = true;
     const stores = this.store === this.local ? [this.store] : [this.store, this.local];
-    for (const appId of this.hooks.keys()) {
+    for (const appId of this.apps.keys()) {
       let pending = 0;
       for (const store of stores) {
         try {

@@ -1,7 +1,6 @@
 import { loadIoredis, loadIoredisCluster } from './load-ioredis.js';
 import { BroadcastDriverError } from '../../errors/broadcast.exception.js';
-import { maskRedisUrl } from './redis-url.js';
-import { parseClusterSeed, type RedisTarget } from './redis-target.js';
+import { maskRedisSeed, parseClusterSeed, type RedisTarget } from './redis-target.js';
 
 /**
  * The parts of an ioredis client this package uses, named by role. They are structural, so
@@ -108,7 +107,7 @@ export async function createRedisClient<T>(
     const seed = parseClusterSeed(entry);
     if (!seed)
       throw new BroadcastDriverError(
-        `Redis Cluster seed "${entry.includes('://') ? maskRedisUrl(entry) : entry}" (needed by ${neededBy}) is not host:port or redis://host:port.`,
+        `Redis Cluster seed "${maskRedisSeed(entry)}" (needed by ${neededBy}) is not host:port or redis://host:port.`,
       );
     return seed;
   });

@@ -54,8 +54,13 @@ export function isRedisCluster(client: unknown): boolean {
   return (client as { isCluster?: unknown } | null | undefined)?.isCluster === true;
 }
 
+/** A cluster seed fit for messages and logs: a seed URL's password masked, host:port as is. */
+export function maskRedisSeed(seed: string): string {
+  return seed.includes('://') ? maskRedisUrl(seed) : seed;
+}
+
 /** A target fit for messages and logs: the URL or every seed with its password masked. */
 export function describeRedisTarget(target: RedisTarget): string {
   if (!target.cluster?.length) return maskRedisUrl(target.url);
-  return `Redis Cluster ${target.cluster.map((seed) => (seed.includes('://') ? maskRedisUrl(seed) : seed)).join(',')}`;
+  return `Redis Cluster ${target.cluster.map(maskRedisSeed).join(',')}`;
 }

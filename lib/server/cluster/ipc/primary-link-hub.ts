@@ -5,6 +5,7 @@ import type { WebhookEvent } from '../../../webhooks/webhook-event.js';
 import { SingleNodeAdapter } from '../single-node.adapter.js';
 import { isLinkMessage, type LinkMessage, type LocalQuery } from './link-messages.js';
 import { MachineOccupancy } from './machine-occupancy.js';
+import { memberRemoved } from '../redis/roster-change.js';
 
 /** One presence membership a worker's socket holds, kept so the worker's death can undo it. */
 interface Membership {
@@ -66,12 +67,7 @@ export class PrimaryLinkHub {
     for (const { appId, channel, socketId, userId } of state?.members.values() ?? []) {
       const { lastForUser } = await this.store.leavePresence(appId, channel, socketId, userId);
       if (!lastForUser) continue;
-      this.forward(undefined, {
-        appId,
-        channels: [channel],
-        event: 'pusher_internal:member_removed',
-        data: JSON.stringify({ user_id: userId }),
-      });
+      this.forward(undefined, memberRemoved({ appId, channel, userId }));
       this.untold.push({ appId, event: { name: 'member_removed', channel, user_id: userId } });
     }
     // After the members, as a node leaving its channels reports them.

@@ -44,7 +44,7 @@ export class OccupancyStore {
     const entries: string[][] = [];
     for (const k of this.mine) {
       const [appId, channel] = k.split('\n');
-      if (this.keys.bucketOf(appId, channel).index === bucket.index)
+      if (this.keys.bucketOf(appId, channel) === bucket)
         entries.push([appId, channel, entryOf(appId, channel)]);
     }
     const [occupied, vacated] = (await runScript(

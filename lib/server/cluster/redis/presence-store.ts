@@ -130,7 +130,7 @@ export class PresenceStore {
     const entries: string[][] = [];
     for (const [k, sockets] of this.mine) {
       const [appId, channel] = k.split('\n');
-      if (!this.inBucket(bucket, appId, channel)) continue;
+      if (this.keys.bucketOf(appId, channel) !== bucket) continue;
       for (const [socketId, { userId, info }] of sockets)
         entries.push([
           appId,
@@ -141,7 +141,9 @@ export class PresenceStore {
           membershipEntry(appId, channel, socketId, userId),
         ]);
     }
-    const left = [...this.leftOffline].filter(([, c]) => this.inBucket(bucket, c.appId, c.channel));
+    const left = [...this.leftOffline].filter(
+      ([, c]) => this.keys.bucketOf(c.appId, c.channel) === bucket,
+    );
     const candidates = left.map(([, c]) => [c.appId, c.channel, c.userId]);
     const [gone, added] = (await runScript(
       this.redis,
@@ -172,10 +174,6 @@ export class PresenceStore {
   clear(): void {
     this.mine.clear();
     this.leftOffline.clear();
-  }
-
-  private inBucket(bucket: BucketKeys, appId: string, channel: string): boolean {
-    return this.keys.bucketOf(appId, channel).index === bucket.index;
   }
 
   private localMembers(appId: string, channel: string): Map<string, unknown> {

@@ -73,7 +73,10 @@ export class RedisScalingKeys {
       : [new BucketKeys(0, plain)];
   }
 
-  /** The bucket of a channel's presence roster and occupancy: a stable hash, the same on every node. */
+  /**
+   * The bucket of a channel's presence roster and occupancy: a stable hash, the same on every
+   * node. One of {@link buckets}, so it compares by identity.
+   */
   bucketOf(appId: string, channel: string): BucketKeys {
     return this.buckets[bucketIndex(appId, channel, this.buckets.length)];
   }

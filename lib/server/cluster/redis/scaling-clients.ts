@@ -24,6 +24,15 @@ export interface ScalingClients {
 type CommandCluster = RedisCommandClient &
   ClusterTopology & { spublish(channel: string, message: string): Promise<number> };
 
+/** Both roles, on one Redis or a cluster: fail fast, reconnect at most 1 s apart once Redis is back. */
+const BASE_OPTIONS = {
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout: 2_000,
+  retryStrategy: (times: number) => Math.min(times * 100, 1_000),
+};
+
 /**
  * Loads `ioredis` (an optional peer, only when scaling is on) and builds the two connections
  * the adapter needs: a subscribed connection cannot send other commands.
@@ -40,22 +49,14 @@ export async function createScalingClients(
   if (target.cluster?.length) return createShardedClients(target, nodeId);
   const { url } = target;
   const neededBy = ScalingMessages.neededBy();
-  const base = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 2_000,
-    // Reconnect quickly once Redis is back: at most 1 s between attempts.
-    retryStrategy: (times: number) => Math.min(times * 100, 1_000),
-  };
   return {
     commands: await createRedisClient<RedisCommandClient>(url, neededBy, {
-      ...base,
+      ...BASE_OPTIONS,
       enableAutoPipelining: true,
       connectionName: `nb-${nodeId}-cmd`,
     }),
     subscriber: await createRedisClient<RedisSubscriberClient>(url, neededBy, {
-      ...base,
+      ...BASE_OPTIONS,
       autoResubscribe: false,
       connectionName: `nb-${nodeId}-sub`,
     }),
@@ -72,14 +73,10 @@ export async function createScalingClients(
 async function createShardedClients(target: RedisTarget, nodeId: string): Promise<ScalingClients> {
   const neededBy = ScalingMessages.neededBy();
   const base = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: 2_000,
+    ...BASE_OPTIONS,
     // MOVED / ASK are followed by ioredis; while a failover is under way it retries briefly.
     retryDelayOnFailover: 200,
     retryDelayOnClusterDown: 200,
-    retryStrategy: (times: number) => Math.min(times * 100, 1_000),
   };
   const cluster = await createRedisClient<CommandCluster>(target, neededBy, {
     ...base,
