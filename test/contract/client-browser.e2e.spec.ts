@@ -48,7 +48,6 @@ describe('the client entries in a browser (Chromium)', () => {
   let url: string;
   let browser: Browser;
   let pageScript: string;
-  const pages: Page[] = [];
 
   beforeAll(async () => {
     pageScript = (await bundle({ path: `${repoRoot}/test/contract/fixtures/browser-page.ts` }))
@@ -96,7 +95,6 @@ describe('the client entries in a browser (Chromium)', () => {
 
   async function openPage(user: string): Promise<Page> {
     const page = await browser.newPage();
-    pages.push(page);
     await page.goto(url);
     await page.waitForFunction(() => typeof window.startPage === 'function', null, {
       timeout: DEADLINE,

@@ -14,6 +14,7 @@ import {
 import { startBroadcastServer, type BroadcastServerHandle } from 'nestjs-broadcasting/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../fixtures/core/wait-for.js';
+import { localPusherOptions } from '../server/support/engine-harness.js';
 import { ShopChannels, type ShopUser } from './fixtures/shop-channels.js';
 import {
   OrderChannel,
@@ -81,14 +82,7 @@ describe('the client helpers with real laravel-echo and pusher-js', () => {
     await server?.close();
   });
 
-  const socket = () => ({
-    cluster: 'mt1',
-    wsHost: '127.0.0.1',
-    wsPort: server.port,
-    forceTLS: false,
-    enabledTransports: ['ws'],
-    disableStats: true,
-  });
+  const socket = () => localPusherOptions(server.port);
 
   function echoFor(user: string) {
     const echo = new Echo<'reverb'>({

@@ -18,7 +18,6 @@ export class RedisClusterProcess {
     readonly dir: string,
     /** Every node's port, masters first as `--cluster create` assigns them. */
     readonly ports: number[],
-    readonly replicas: number,
   ) {}
 
   /** Seed list as BROADCASTING_REDIS_CLUSTER takes it: `127.0.0.1:P,...`. */
@@ -38,7 +37,6 @@ export class RedisClusterProcess {
     const cluster = new RedisClusterProcess(
       mkdtempSync(join(tmpdir(), 'nb-redis-cluster-')),
       await freeClusterPorts(count),
-      replicasPerMaster,
     );
     try {
       await Promise.all(cluster.ports.map((port) => cluster.startNode(port)));

@@ -11,7 +11,7 @@ import { killBins, runBin, type BinProcess } from '../support/bin-process.js';
 import type { PusherClient } from '../support/engine-harness.js';
 import { scrape } from '../support/metrics-scrape.js';
 import { WorkersMessages } from '../../../lib/server/hosting/workers/workers-messages.js';
-import { APP, buildPackage, freePort, removePackage } from './support/cluster-harness.js';
+import { APP, buildPackage, freePort, removePackage, sleep } from './support/cluster-harness.js';
 
 /**
  * `nestjs-broadcasting serve --workers 2`, joined over the real Redis (`--scaling redis`)
@@ -68,7 +68,6 @@ const alive = (pid: number) => {
     return false;
   }
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(() => {
   pkg = buildPackage();
